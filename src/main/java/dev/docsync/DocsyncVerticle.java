@@ -1,0 +1,167 @@
+package dev.docsync;
+
+import dev.docsync.auth.TokenVerifier;
+import dev.docsync.chat.ChatService;
+import dev.docsync.chat.ChatStore;
+import dev.docsync.config.ConfigLoader;
+import dev.docsync.config.DocsyncConfig;
+import dev.docsync.doc.DocumentWorkerVerticle;
+import dev.docsync.http.HttpApi;
+import dev.docsync.presence.PresenceService;
+import dev.docsync.store.DocumentStore;
+import dev.docsync.store.embedded.EmbeddedPostgresServer;
+import dev.docsync.store.impl.PgChatStore;
+import dev.docsync.store.impl.PgDocumentStore;
+import dev.docsync.transport.bridge.EventBusBridges;
+import dev.docsync.transport.ws.SyncEndpoint;
+import dev.docsync.metrics.MetricsRegistry;
+import dev.docsync.peering.Upstreams;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The docsync service: configuration, database (external or embedded), the document worker and
+ * the HTTP server, started in that order and stopped in reverse.
+ */
+public final class DocsyncVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DocsyncVerticle.class);
+
+  private DocsyncConfig config;
+  private EmbeddedPostgresServer embedded;
+  private DocumentStore store;
+  private HttpServer http;
+  private SyncEndpoint webSocket;
+  private String workerDeployment;
+  private DocumentWorkerVerticle documents;
+  private TokenVerifier tokens;
+  private Upstreams upstreams;
+  private String pgUrl;
+  private PresenceService presence;
+  private ChatStore chatStore;
+  private ChatService chat;
+  private EventBusBridges bridges;
+  private final PrometheusMeterRegistry metrics = MetricsRegistry.prometheus();
+
+  @Override
+  public Future<?> start() {
+    return ConfigLoader.load(vertx, config())
+        .compose(cfg -> {
+          config = cfg;
+          tokens = TokenVerifier.create(vertx, config.auth());
+          return databaseUrl();
+        })
+        .compose(url -> {
+          pgUrl = url;
+          return PgDocumentStore.connect(vertx, url, config.pgPoolSize());
+        })
+        .compose(s -> {
+          store = s;
+          documents = new DocumentWorkerVerticle(store, config.owner(), config.automergeThreads(), config.maxPayloadBytes(), metrics);
+          return vertx.deployVerticle(documents);
+        })
+        .compose(id -> {
+          workerDeployment = id;
+          return startLiveServices().compose(v -> SyncEndpoint.create(vertx, store, config.ws(), tokens, metrics));
+        })
+        .compose(endpoint -> {
+          webSocket = endpoint;
+          Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens);
+          router.get(SyncEndpoint.PATH).handler(webSocket::handle);
+          bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
+          return vertx.createHttpServer(httpOptions())
+            .requestHandler(router)
+            .listen(config.httpPort(), config.httpHost());
+        })
+        .compose(server -> bridges.startTcp().map(server))
+        .compose(server -> Upstreams.start(vertx, store, config.upstreams()).map(started -> {
+          upstreams = started;
+          return server;
+        }))
+        .onSuccess(server -> {
+          http = server;
+          LOG.info("docsync listening on {}:{}", config.httpHost(), server.actualPort());
+        });
+  }
+
+  /** Presence and chat (event-bus services) and the event-bus bridges that let clients outside the JVM use them. */
+  private Future<Void> startLiveServices() {
+    bridges = new EventBusBridges(vertx, config.bridge(), tokens, metrics);
+    return PresenceService.start(vertx, config.presence())
+        .compose(p -> {
+          presence = p;
+          return PgChatStore.connect(vertx, pgUrl, 2);
+        })
+        .compose(cs -> {
+          chatStore = cs;
+          return ChatService.start(vertx, chatStore, config.chat());
+        })
+        .map(c -> {
+          chat = c;
+          return null;
+        });
+  }
+
+  private Future<Void> stopLiveServices() {
+    return (bridges == null ? Future.<Void>succeededFuture() : bridges.close())
+        .eventually(() -> presence == null ? Future.succeededFuture() : presence.close())
+        .eventually(() -> chat == null ? Future.succeededFuture() : chat.close())
+        .eventually(() -> chatStore == null ? Future.succeededFuture() : chatStore.close());
+  }
+
+  /** The event-bus bridges (TCP port when enabled). */
+  public EventBusBridges bridges() {
+    return bridges;
+  }
+
+  /** The document worker: loaded documents, their memory, server events. */
+  public DocumentWorkerVerticle documents() {
+    return documents;
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  private Future<String> databaseUrl() {
+    if (!config.embeddedDatabase()) {
+      return Future.succeededFuture(config.pgUrl());
+    }
+    return vertx.executeBlocking(() -> {
+      embedded = EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPgPort());
+      LOG.info("Embedded PostgreSQL on port {} with data in {}", embedded.port(), config.dataDir().toAbsolutePath());
+      return embedded.url();
+    });
+  }
+
+  private HttpServerOptions httpOptions() {
+    // base64 and JSON framing around a payload; above the /sync limit, so that /sync can answer oversize messages itself
+    int limit = Math.max(config.maxPayloadBytes() * 2, config.ws().maxMessageBytes() + 1);
+    return new HttpServerOptions().setMaxWebSocketFrameSize(limit).setMaxWebSocketMessageSize(limit)
+        .setPerMessageWebSocketCompressionSupported(config.ws().deflate())
+        .setWebSocketClosingTimeout(2); // seconds a closed socket waits for the peer's close frame (10 for dead peers otherwise)
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Upstream links and WebSocket peers say BYE (their sync states get stored) while the worker still runs.
+    Future<Void> upstreamsStopped = upstreams == null ? Future.succeededFuture() : upstreams.stop();
+    Future<Void> wsClosed = upstreamsStopped.eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close());
+    Future<Void> httpClosed = wsClosed.eventually(() -> http == null ? Future.succeededFuture() : http.close());
+    // The worker goes first: it stores sync states through the store.
+    return httpClosed
+        .eventually(this::stopLiveServices)
+        .eventually(() -> workerDeployment == null ? Future.succeededFuture() : vertx.undeploy(workerDeployment))
+        .eventually(() -> store == null ? Future.succeededFuture() : store.close())
+        .eventually(() -> embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          embedded.close();
+          return null;
+        }));
+  }
+}

@@ -1,0 +1,103 @@
+package dev.docsync.chat;
+
+import dev.docsync.doc.ServerEvents;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chat per document: SEND stores a message and, once it is durable, publishes it on
+ * {@link ChatAddresses#events}; HISTORY returns the latest ones. A late joiner subscribes first,
+ * then asks HISTORY, and deduplicates on {@code id}.
+ */
+public final class ChatService {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
+
+  private final Vertx vertx;
+  private final ChatStore store;
+  private final ChatRequestParser parser;
+  private MessageConsumer<Object> consumer;
+
+  private ChatService(Vertx vertx, ChatStore store, ChatSettings settings) {
+    this.vertx = vertx;
+    this.store = store;
+    this.parser = new ChatRequestParser(settings);
+  }
+
+  public static Future<ChatService> start(Vertx vertx, ChatStore store, ChatSettings settings) {
+    ChatService service = new ChatService(vertx, store, settings);
+    service.consumer = vertx.eventBus().consumer(ChatAddresses.REQUESTS, service::onRequest);
+    return service.consumer.completion().map(service);
+  }
+
+  /** Stops taking requests; the store is the caller's to close. */
+  public Future<Void> close() {
+    return consumer.unregister();
+  }
+
+  private void onRequest(Message<Object> message) {
+    ChatRequest request;
+    try {
+      request = parser.parse(message.body());
+    } catch (DocsyncException e) {
+      rejected(e);
+      message.fail(e.code().code(), e.wireMessage());
+      return;
+    }
+    apply(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        DocsyncException e = DocsyncException.from(ar.cause());
+        message.fail(e.code().code(), e.wireMessage());
+      }
+    });
+  }
+
+  private Future<JsonObject> apply(ChatRequest request) {
+    if (request instanceof ChatRequest.Send send) {
+      return store.append(send.docId(), send.author(), send.text(), send.clientId())
+          .recover(ChatService::storeFailed)
+          .map(this::deliver);
+    }
+    ChatRequest.History history = (ChatRequest.History) request;
+    return store.recent(history.docId(), history.limit(), history.beforeId())
+        .recover(ChatService::storeFailed)
+        .map(messages -> historyReply(history.docId().value(), messages));
+  }
+
+  /** Published only once durable, and only the first time (a retried clientId is acknowledged, not repeated). */
+  private JsonObject deliver(ChatStore.Appended appended) {
+    JsonObject message = appended.message().toJson();
+    if (appended.inserted()) {
+      vertx.eventBus().publish(ChatAddresses.events(appended.message().docId()), message.copy().put("event", "message"));
+    }
+    return message;
+  }
+
+  private static JsonObject historyReply(String docId, List<ChatMessage> messages) {
+    JsonArray list = new JsonArray();
+    messages.forEach(m -> list.add(m.toJson()));
+    return new JsonObject().put("docId", docId).put("messages", list);
+  }
+
+  private static <T> Future<T> storeFailed(Throwable cause) {
+    LOG.warn("Chat store failed: {}", cause.getMessage());
+    return Future.failedFuture(new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "chat store failed: " + cause.getMessage(), cause));
+  }
+
+  /** As the core does for its own input: counted by subscribers of docsync.events, with the same shape. */
+  private void rejected(DocsyncException e) {
+    LOG.info("Rejected chat input: {}", e.wireMessage());
+    vertx.eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "input.rejected")
+        .put("code", e.code().name()).put("message", e.getMessage()));
+  }
+}

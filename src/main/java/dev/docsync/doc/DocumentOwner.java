@@ -1,0 +1,365 @@
+package dev.docsync.doc;
+
+import dev.docsync.protocol.Base64s;
+import dev.docsync.protocol.DocId;
+import dev.docsync.protocol.DocRequest;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.ErrorCode;
+import dev.docsync.protocol.Addresses;
+import dev.docsync.store.StoredChunk;
+import dev.docsync.store.SyncStateRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one owner of a loaded document. Lives on the registry's event loop: it queues requests,
+ * runs them in serial batches on the Automerge worker pool, stores the resulting changes, and
+ * only then replies, sends sync messages to peers and publishes change events.
+ */
+final class DocumentOwner {
+  private static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
+  private static final long MAX_RETRY_DELAY_MS = 5_000;
+
+  private enum State { LOADING, READY, CLOSING, CLOSED }
+
+  /** Why the owner wants to close: IDLE is called off by any new request, SHUTDOWN is not. */
+  private enum CloseReason { NONE, IDLE, SHUTDOWN }
+
+  private final DocId docId;
+  private final OwnerEnvironment env;
+  private final ArrayDeque<Pending> inbox = new ArrayDeque<>();
+  private State state = State.LOADING;
+  private LoadedDocument loaded;
+  private boolean busy;
+  private boolean flushDue;
+  private boolean flushScheduled;
+  private long lastActivity = System.currentTimeMillis();
+  private CloseReason closeReason = CloseReason.NONE;
+  private final Promise<Void> closed = Promise.promise();
+  private final Parked parked;
+  private long estimatedBytes;
+  private final List<Long> chunkIds = new ArrayList<>();
+  private long snapshotBytes;
+  private long incrementalBytes;
+
+  DocumentOwner(DocId docId, OwnerEnvironment env, Parked parked) {
+    this.docId = docId;
+    this.env = env;
+    this.parked = parked;
+  }
+
+  DocId docId() {
+    return docId;
+  }
+
+  void start() {
+    env.store().loadChunks(docId)
+        .recover(e -> Future.failedFuture(new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "cannot read document " + docId + ": " + e.getMessage(), e)))
+        .compose(chunks -> env.blocking(() -> {
+          LoadedDocument doc = LoadedDocument.load(docId, chunks, env.settings().docMaxBytes());
+          doc.restoreFrontends(parked.openFrontends());
+          trackChunks(chunks);
+          return doc;
+        }))
+        .onSuccess(doc -> {
+          loaded = doc;
+          setEstimatedBytes(doc.estimatedBytes());
+          state = State.READY;
+          greetParkedPeers();
+          env.events().documentLoaded(docId);
+          drain();
+          maybeClose();
+        })
+        .onFailure(this::loadFailed);
+  }
+
+  private void trackChunks(List<StoredChunk> chunks) {
+    for (StoredChunk chunk : chunks) {
+      chunkIds.add(chunk.id());
+      if (chunk.kind() == StoredChunk.Kind.SNAPSHOT) {
+        snapshotBytes += chunk.data().length;
+      } else {
+        incrementalBytes += chunk.data().length;
+      }
+    }
+  }
+
+  /** Peers of the last time the document was loaded come back first, from their stored sync states. */
+  private void greetParkedPeers() {
+    for (DocRequest.Hello hello : parked.peers()) {
+      inbox.addFirst(new Pending(hello, Promise.promise()));
+    }
+  }
+
+  /** Nothing is served from a document that failed to load, and nothing is written over it. */
+  private void loadFailed(Throwable cause) {
+    DocsyncException error = DocsyncException.from(cause);
+    LOG.error("Document {} failed to load: {}", docId, error.getMessage());
+    state = State.CLOSED;
+    env.unregister(this, parked);
+    failAll(error);
+    closed.tryComplete();
+  }
+
+  Future<JsonObject> submit(DocRequest request) {
+    if (state == State.CLOSED) {
+      return env.resubmit(request);
+    }
+    if (closeReason == CloseReason.IDLE) {
+      closeReason = CloseReason.NONE;
+    }
+    if (inbox.size() >= env.settings().queueLimit()) {
+      return Future.failedFuture(new DocsyncException(ErrorCode.OVERLOADED,
+          "document " + docId + " has " + inbox.size() + " requests waiting; retry later"));
+    }
+    Promise<JsonObject> reply = Promise.promise();
+    inbox.add(new Pending(request, reply));
+    lastActivity = System.currentTimeMillis();
+    drain();
+    return reply.future();
+  }
+
+  private void drain() {
+    if (busy || state != State.READY || (inbox.isEmpty() && !flushDue)) {
+      return;
+    }
+    busy = true;
+    List<Pending> batch = takeBatch();
+    boolean flush = flushDue;
+    flushDue = false;
+    prefetchSyncStates(batch)
+        .compose(stored -> env.blocking(() -> loaded.apply(batch, stored, flush, env.settings().docMaxBytes())))
+        .compose(this::persist)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            DocsyncException error = DocsyncException.from(ar.cause());
+            LOG.error("Batch on {} failed: {}", docId, error.getMessage(), ar.cause());
+            batch.forEach(p -> p.reply().tryFail(error));
+          }
+          busy = false;
+          lastActivity = System.currentTimeMillis();
+          drain();
+          maybeClose();
+        });
+  }
+
+  private List<Pending> takeBatch() {
+    int size = Math.min(inbox.size(), env.settings().batchMax());
+    List<Pending> batch = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      batch.add(inbox.poll());
+    }
+    return batch;
+  }
+
+  /** HELLO of a peer with a storage key resumes from the stored sync state. */
+  private Future<Map<String, byte[]>> prefetchSyncStates(List<Pending> batch) {
+    Map<String, byte[]> stored = new HashMap<>();
+    List<Future<?>> loads = new ArrayList<>();
+    for (Pending pending : batch) {
+      if (pending.request() instanceof DocRequest.Hello hello && hello.storageKey() != null) {
+        loads.add(env.store().loadSyncState(docId, hello.storageKey())
+            .onSuccess(bytes -> stored.put(hello.storageKey(), bytes)));
+      }
+    }
+    return Future.all(loads).map(v -> stored);
+  }
+
+  private Future<Void> persist(BatchResult result) {
+    setEstimatedBytes(result.estimatedBytes);
+    return storeChunk(result)
+        .compose(v -> storeSyncStates(result))
+        .andThen(ar -> deliver(result))
+        .compose(v -> maybeCompact());
+  }
+
+  private Future<Void> storeChunk(BatchResult result) {
+    if (result.chunk == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> stored = Promise.promise();
+    appendWithRetry(result, stored, 0);
+    return stored.future();
+  }
+
+  /**
+   * A chunk that could not be stored is retried until it is: its changes are in memory and the
+   * document takes nothing new meanwhile. The requests of the batch are told at once that their
+   * changes are not (yet) durable, so nothing unstored is ever acknowledged.
+   */
+  private void appendWithRetry(BatchResult result, Promise<Void> stored, int attempt) {
+    long started = System.nanoTime();
+    env.store().appendChunk(docId, result.chunk).onComplete(ar -> {
+      if (ar.succeeded()) {
+        chunkIds.add(ar.result());
+        incrementalBytes += result.chunk.length;
+        loaded.markStored(result.heads);
+        env.events().changeStored(docId, result.chunk.length, System.nanoTime() - started);
+        stored.complete();
+        return;
+      }
+      if (attempt == 0) {
+        LOG.warn("Storing changes of {} failed, retrying until it works: {}", docId, ar.cause().getMessage());
+        DocsyncException error = new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "changes not stored: " + ar.cause().getMessage());
+        result.replies.forEach(r -> r.pending().reply().tryFail(error));
+      }
+      long delay = Math.min(MAX_RETRY_DELAY_MS, 50L << Math.min(attempt, 10));
+      env.vertx().setTimer(delay, id -> appendWithRetry(result, stored, attempt + 1));
+    });
+  }
+
+  private Future<Void> storeSyncStates(BatchResult result) {
+    if (result.syncStates.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return env.store().saveSyncStates(result.syncStates)
+        .onSuccess(v -> env.events().syncStatesSaved(docId, result.syncStates.size()))
+        .recover(e -> {
+      LOG.warn("Storing sync states of {} failed: {}", docId, e.getMessage());
+      DocsyncException error = new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "sync state not stored: " + e.getMessage());
+      result.replies.stream().filter(r -> r.pending().request() instanceof DocRequest.Bye)
+          .forEach(r -> r.pending().reply().tryFail(error));
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Replies, sync messages and events leave only after the changes are durable. */
+  private void deliver(BatchResult result) {
+    env.events().syncTraffic(result.syncBytesIn, result.outgoing.stream().mapToLong(o -> o.message().length).sum());
+    for (BatchResult.Outgoing out : result.outgoing) {
+      env.vertx().eventBus().send(out.address(), new JsonObject()
+          .put("type", "SYNC").put("docId", docId.value()).put("peerId", out.peerId())
+          .put("message", Base64s.encode(out.message())));
+    }
+    if (result.changeEvent != null) {
+      env.vertx().eventBus().publish(Addresses.changes(docId.value()), result.changeEvent);
+    }
+    for (BatchResult.Reply reply : result.replies) {
+      if (reply.error() != null) {
+        env.events().rejected(docId, reply.error());
+        reply.pending().reply().tryFail(reply.error());
+      } else {
+        reply.pending().reply().tryComplete(reply.body());
+      }
+      env.events().replied(reply.pending().receivedNanos());
+    }
+    if (result.syncStatesDirty) {
+      scheduleSyncStateFlush();
+    }
+  }
+
+  private void scheduleSyncStateFlush() {
+    if (flushScheduled) {
+      return;
+    }
+    flushScheduled = true;
+    env.vertx().setTimer(env.settings().syncStateFlushMs(), id -> {
+      flushScheduled = false;
+      flushDue = true;
+      drain();
+    });
+  }
+
+  /** Folds all chunks into one snapshot once the incremental part outgrows it; deletes only what it folded. */
+  private Future<Void> maybeCompact() {
+    OwnerSettings settings = env.settings();
+    boolean due = chunkIds.size() > 1
+        && (incrementalBytes >= Math.max(snapshotBytes, settings.compactMinBytes()) || chunkIds.size() > settings.compactMaxChunks());
+    if (!due) {
+      return Future.succeededFuture();
+    }
+    List<Long> folded = List.copyOf(chunkIds);
+    return env.blocking(loaded::save)
+        .compose(snapshot -> env.store().replaceWithSnapshot(docId, snapshot, folded).map(id -> {
+          chunkIds.removeAll(folded);
+          chunkIds.add(0, id);
+          snapshotBytes = snapshot.length;
+          incrementalBytes = 0;
+          env.events().compacted(docId, folded.size(), snapshot.length);
+          return (Void) null;
+        }))
+        .recover(e -> {
+          LOG.warn("Compaction of {} failed, will try again later: {}", docId, e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  long lastActivity() {
+    return lastActivity;
+  }
+
+  long estimatedBytes() {
+    return estimatedBytes;
+  }
+
+  private void setEstimatedBytes(long bytes) {
+    env.memoryChanged(bytes - estimatedBytes);
+    estimatedBytes = bytes;
+  }
+
+  /** Unloads the document once it has nothing to do, unless a request comes first. */
+  void unloadWhenIdle() {
+    if (closeReason == CloseReason.NONE && state != State.CLOSED) {
+      closeReason = CloseReason.IDLE;
+      maybeClose();
+    }
+  }
+
+  /** Finishes what is queued, then unloads. Completes when the document is unloaded. */
+  Future<Void> shutdown() {
+    closeReason = CloseReason.SHUTDOWN;
+    maybeClose();
+    return closed.future();
+  }
+
+  private void maybeClose() {
+    if (closeReason == CloseReason.NONE || state != State.READY || busy || !inbox.isEmpty()) {
+      return;
+    }
+    state = State.CLOSING;
+    busy = true;
+    env.blocking(loaded::unload)
+        .compose(unloaded -> storeFinalSyncStates(unloaded.syncStates()).map(unloaded.parked()))
+        .onComplete(ar -> {
+          state = State.CLOSED;
+          setEstimatedBytes(0);
+          env.unregister(this, ar.succeeded() ? ar.result() : Parked.NONE);
+          env.events().documentUnloaded(docId);
+          closed.tryComplete();
+          resubmitLeftovers();
+        });
+  }
+
+  /** Requests that arrived while unloading go to the next owner of the document. */
+  private void resubmitLeftovers() {
+    Pending pending;
+    while ((pending = inbox.poll()) != null) {
+      env.resubmit(pending.request()).onComplete(pending.reply());
+    }
+  }
+
+  private Future<Void> storeFinalSyncStates(List<SyncStateRecord> states) {
+    return env.store().saveSyncStates(states)
+        .onSuccess(v -> {
+          if (!states.isEmpty()) {
+            env.events().syncStatesSaved(docId, states.size());
+          }
+        })
+        .onFailure(e -> LOG.warn("Final sync states of {} not stored: {}", docId, e.getMessage()));
+  }
+
+  private void failAll(DocsyncException error) {
+    Pending pending;
+    while ((pending = inbox.poll()) != null) {
+      pending.reply().tryFail(error);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.docsync.doc;
+
+import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.DocRequest;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.RequestParser;
+import dev.docsync.store.DocumentStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import dev.docsync.protocol.ErrorCode;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * Receives frontend and peer requests from the event bus and routes each to the one owner of its
+ * document, creating (loading) owners on demand and unloading idle ones. All owners live on this
+ * verticle's event loop; their Automerge work runs on a dedicated worker pool.
+ */
+public final class DocumentWorkerVerticle extends VerticleBase implements OwnerEnvironment {
+  private final DocumentStore store;
+  private final MeterRegistry registry;
+  private final OwnerSettings settings;
+  private final int automergeThreads;
+  private final RequestParser parser;
+  /** In access order: the head is the least recently used document. */
+  private final Map<String, DocumentOwner> owners = new LinkedHashMap<>(64, 0.75f, true);
+  private final Map<String, Parked> parked = new HashMap<>();
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private WorkerExecutor automerge;
+  private ServerEvents events;
+  private boolean stopping;
+  private long totalBytes;
+  // Read by other threads (metrics, tests).
+  private volatile int loadedCount;
+  private volatile long loadedBytes;
+
+  public DocumentWorkerVerticle(DocumentStore store, OwnerSettings settings, int automergeThreads, int maxPayloadBytes,
+                                MeterRegistry registry) {
+    this.registry = registry;
+    this.store = store;
+    this.settings = settings;
+    this.automergeThreads = automergeThreads;
+    this.parser = new RequestParser(maxPayloadBytes);
+  }
+
+  @Override
+  public Future<?> start() {
+    automerge = vertx.createSharedWorkerExecutor("docsync-automerge", automergeThreads);
+    events = new ServerEvents(vertx.eventBus(), registry);
+    Gauge.builder("docsync.documents.loaded", this, DocumentWorkerVerticle::loadedDocuments).register(registry);
+    Gauge.builder("docsync.documents.native.bytes", this, DocumentWorkerVerticle::loadedBytes)
+        .description("estimated native (Automerge) memory of the loaded documents").register(registry);
+    long sweepMs = Math.max(100, Math.min(settings.idleUnloadMs() / 2, 1_000));
+    vertx.setPeriodic(sweepMs, id -> sweep());
+    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, (Message<Object> m) -> handle(m, parser::frontend)));
+    consumers.add(vertx.eventBus().consumer(Addresses.PEER, (Message<Object> m) -> handle(m, parser::peer)));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /**
+   * Drains: takes no new requests, lets every document finish what it has queued and store its
+   * sync states, within the shutdown timeout.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    Future<?> unregistered = Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+    return unregistered
+        .compose(v -> Future.join(List.copyOf(owners.values()).stream().map(DocumentOwner::shutdown).toList())
+            .timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS))
+        .eventually(() -> automerge.close());
+  }
+
+  private void handle(Message<Object> message, Function<Object, DocRequest> parse) {
+    DocRequest request;
+    try {
+      request = parse.apply(message.body());
+    } catch (DocsyncException e) {
+      events.rejected(null, e);
+      message.fail(e.code().code(), e.wireMessage());
+      return;
+    }
+    dispatch(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        DocsyncException e = DocsyncException.from(ar.cause());
+        message.fail(e.code().code(), e.wireMessage());
+      }
+    });
+  }
+
+  private Future<JsonObject> dispatch(DocRequest request) {
+    String docId = request.docId().value();
+    DocumentOwner owner = owners.get(docId);
+    if (owner == null) {
+      if (stopping) {
+        return Future.failedFuture(new DocsyncException(ErrorCode.OVERLOADED, "node is shutting down"));
+      }
+      owner = new DocumentOwner(request.docId(), this, parked.getOrDefault(docId, Parked.NONE));
+      parked.remove(docId);
+      owners.put(docId, owner);
+      owner.start();
+      evictOverBudget();
+    }
+    return owner.submit(request);
+  }
+
+  /** Unloads idle documents, then the least recently used ones while over the memory budget. */
+  private void sweep() {
+    long cutoff = System.currentTimeMillis() - settings.idleUnloadMs();
+    for (DocumentOwner owner : List.copyOf(owners.values())) {
+      if (owner.lastActivity() < cutoff) {
+        owner.unloadWhenIdle();
+      }
+    }
+    evictOverBudget();
+  }
+
+  private void evictOverBudget() {
+    long excess = totalBytes - settings.memoryBudgetBytes();
+    for (DocumentOwner owner : List.copyOf(owners.values())) {
+      if (excess <= 0) {
+        break;
+      }
+      owner.unloadWhenIdle();
+      excess -= owner.estimatedBytes();
+    }
+  }
+
+  @Override
+  public void memoryChanged(long deltaBytes) {
+    totalBytes += deltaBytes;
+    loadedBytes = totalBytes;
+    loadedCount = owners.size();
+  }
+
+  /** Documents in memory. */
+  public int loadedDocuments() {
+    return loadedCount;
+  }
+
+  /** Estimated native memory of the loaded documents. */
+  public long loadedBytes() {
+    return loadedBytes;
+  }
+
+  public ServerEvents events() {
+    return events;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public DocumentStore store() {
+    return store;
+  }
+
+  @Override
+  public OwnerSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public <T> Future<T> blocking(Callable<T> work) {
+    return automerge.executeBlocking(work, false);
+  }
+
+  @Override
+  public void unregister(DocumentOwner owner, Parked leftBehind) {
+    owners.remove(owner.docId().value(), owner);
+    memoryChanged(0);
+    if (!stopping && (!leftBehind.peers().isEmpty() || leftBehind.openFrontends() > 0)) {
+      parked.put(owner.docId().value(), leftBehind);
+    }
+  }
+
+  @Override
+  public Future<JsonObject> resubmit(DocRequest request) {
+    return dispatch(request);
+  }
+}

@@ -1,0 +1,372 @@
+package dev.docsync.doc;
+
+import dev.docsync.limits.SyncMessageCheck;
+import dev.docsync.protocol.Base64s;
+import dev.docsync.protocol.DocId;
+import dev.docsync.protocol.DocRequest;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.ErrorCode;
+import dev.docsync.store.StoredChunk;
+import dev.docsync.store.SyncStateRecord;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.SyncState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Automerge document in memory with its peers' sync states. Every method runs on a worker
+ * thread, and only one at a time (the owner guarantees it): this is the only code that touches
+ * the native Document and SyncStates.
+ */
+final class LoadedDocument {
+  private static final Logger LOG = LoggerFactory.getLogger(LoadedDocument.class);
+
+  private final DocId docId;
+  private final Document doc;
+  private final Map<String, PeerSession> peers = new LinkedHashMap<>();
+  /** Heads of what the store holds; everything past them goes into the next chunk. */
+  private ChangeHash[] storedHeads;
+  private int openFrontends;
+  private JsonObject lastView;
+  /** Drives the memory estimate: the core holds about 1.5 KB of native memory per change. */
+  private long changeCount;
+
+  private LoadedDocument(DocId docId, Document doc) {
+    this.docId = docId;
+    this.doc = doc;
+    this.storedHeads = doc.getHeads();
+  }
+
+  static final long BYTES_PER_CHANGE = 1_536;
+  private static final long BASE_BYTES = 16 * 1024;
+
+  /**
+   * Loads the concatenated chunks and greets the parked peers again. Throws DOC_UNAVAILABLE rather
+   * than ever serving a damaged (or, past {@code maxBytes}, too large) document empty.
+   */
+  static LoadedDocument load(DocId docId, List<StoredChunk> chunks, long maxBytes) {
+    if (chunks.isEmpty()) {
+      return new LoadedDocument(docId, new Document());
+    }
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    chunks.forEach(c -> all.writeBytes(c.data()));
+    Document doc;
+    try {
+      doc = Document.load(all.toByteArray());
+    } catch (RuntimeException e) {
+      throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "stored document " + docId + " cannot be loaded: " + e.getMessage(), e);
+    }
+    LoadedDocument loaded = new LoadedDocument(docId, doc);
+    loaded.changeCount = ChangeChunks.count(doc.encodeChangesSince(new ChangeHash[0]));
+    if (loaded.estimatedBytes() > maxBytes) {
+      doc.free();
+      throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "document " + docId + " holds " + loaded.changeCount
+          + " changes, more than this node loads (DOCSYNC_DOC_MAX_BYTES)");
+    }
+    return loaded;
+  }
+
+  /** Estimated native memory held by the document and its sync states. */
+  long estimatedBytes() {
+    return BASE_BYTES + changeCount * BYTES_PER_CHANGE;
+  }
+
+  /** Frontends that had the document open before it was unloaded still count. */
+  void restoreFrontends(int count) {
+    openFrontends += count;
+  }
+
+  BatchResult apply(List<Pending> batch, Map<String, byte[]> storedSyncStates, boolean flushSyncStates, long maxBytes) {
+    BatchResult result = new BatchResult();
+    boolean full = estimatedBytes() >= maxBytes;
+    List<Pending> opens = new ArrayList<>();
+    JsonArray origins = new JsonArray();
+    for (Pending pending : batch) {
+      try {
+        if (full && carriesChanges(pending.request())) {
+          throw new DocsyncException(ErrorCode.TOO_LARGE, "document " + docId + " reached its size limit (DOCSYNC_DOC_MAX_BYTES)");
+        }
+        applyOne(pending, storedSyncStates, result, opens, origins);
+      } catch (DocsyncException e) {
+        result.fail(pending, e);
+      }
+    }
+    result.heads = doc.getHeads();
+    if (!Heads.same(result.heads, storedHeads)) {
+      result.chunk = doc.encodeChangesSince(storedHeads);
+      changeCount += ChangeChunks.count(result.chunk);
+      result.changeEvent = changeEvent(result, origins);
+    }
+    generateSyncMessages(result, spokeIn(batch));
+    if (flushSyncStates) {
+      collectDirtySyncStates(result);
+    }
+    result.estimatedBytes = estimatedBytes();
+    result.syncStatesDirty = peers.values().stream().anyMatch(p -> p.persistent() && p.dirty);
+    answerOpens(opens, result);
+    completeReplies(result);
+    return result;
+  }
+
+  /** Only LOCAL_CHANGE is refused at the limit: a sync message cannot be told apart before it is applied. */
+  private static boolean carriesChanges(DocRequest request) {
+    return request instanceof DocRequest.LocalChange;
+  }
+
+  private void applyOne(Pending pending, Map<String, byte[]> stored, BatchResult result, List<Pending> opens, JsonArray origins) {
+    DocRequest request = pending.request();
+    if (request instanceof DocRequest.Open open) {
+      if (open.subscribe()) {
+        openFrontends++;
+      }
+      opens.add(pending);
+    } else if (request instanceof DocRequest.LocalChange change) {
+      applyLocalChange(change.change());
+      if (change.origin() != null) {
+        origins.add(change.origin());
+      }
+      result.ok(pending, null);
+    } else if (request instanceof DocRequest.Close) {
+      openFrontends = Math.max(0, openFrontends - 1);
+      result.ok(pending, new JsonObject().put("docId", docId.value()));
+    } else if (request instanceof DocRequest.Hello hello) {
+      hello(hello, stored.get(hello.storageKey()));
+      if (hello.message() != null) {
+        result.syncBytesIn += hello.message().length;
+        receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()));
+      }
+      result.ok(pending, null);
+    } else if (request instanceof DocRequest.Sync sync) {
+      result.syncBytesIn += sync.message().length;
+      receiveSync(sync);
+      result.ok(pending, null);
+    } else if (request instanceof DocRequest.Bye bye) {
+      bye(bye, result);
+      result.ok(pending, new JsonObject().put("docId", docId.value()).put("peerId", bye.peerId()));
+    }
+  }
+
+  private void applyLocalChange(byte[] change) {
+    ChangeHash[] before = doc.getHeads();
+    try {
+      doc.applyEncodedChanges(change);
+    } catch (RuntimeException e) {
+      throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + e.getMessage());
+    }
+    if (Heads.same(before, doc.getHeads())) {
+      // The binding silently ignores unparsable bytes and queues changes with missing deps.
+      requireKnownChange(change);
+    }
+  }
+
+  /** Accepts a change the document already has (a retry); refuses garbage and changes whose deps are missing. */
+  private void requireKnownChange(byte[] change) {
+    ChangeHash[] hashes;
+    try {
+      Document.load(change).free();
+      return; // parses and needs nothing: with unchanged heads, we have it already
+    } catch (RuntimeException e) {
+      if (!String.valueOf(e.getMessage()).contains("deps")) {
+        throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + e.getMessage());
+      }
+      try {
+        hashes = ChangeChunks.hashes(change);
+      } catch (RuntimeException framing) {
+        throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + framing.getMessage());
+      }
+    }
+    try {
+      doc.fork(hashes).free(); // fails for any hash the document does not hold
+    } catch (RuntimeException e) {
+      throw new DocsyncException(ErrorCode.MISSING_DEPENDENCIES,
+          "the change depends on changes this document does not have; send those first");
+    }
+  }
+
+  private void hello(DocRequest.Hello hello, byte[] storedState) {
+    PeerSession existing = peers.get(hello.peerId());
+    if (existing != null && existing.address.equals(hello.address()) && existing.readOnly == hello.readOnly()) {
+      existing.restart();
+      return;
+    }
+    SyncState state = existing != null ? SyncState.decode(existing.state.encode()) : decodeOrFresh(storedState);
+    if (existing != null) {
+      existing.free();
+    }
+    peers.put(hello.peerId(), new PeerSession(hello.peerId(), hello.storageKey(), hello.address(), hello.readOnly(), state));
+  }
+
+  private SyncState decodeOrFresh(byte[] stored) {
+    if (stored == null) {
+      return new SyncState();
+    }
+    try {
+      return SyncState.decode(stored);
+    } catch (RuntimeException e) {
+      LOG.warn("Stored sync state of a peer of {} does not decode, starting fresh: {}", docId, e.getMessage());
+      return new SyncState();
+    }
+  }
+
+  private void receiveSync(DocRequest.Sync sync) {
+    PeerSession peer = peers.get(sync.peerId());
+    if (peer == null) {
+      throw new DocsyncException(ErrorCode.UNKNOWN_PEER, "peer " + sync.peerId() + " has not said HELLO for " + docId);
+    }
+    String unsafe = SyncMessageCheck.problem(sync.message());
+    if (unsafe != null) {
+      // Never handed to Automerge: some such messages abort the JVM or hang a worker in the 0.5.7 core.
+      throw new DocsyncException(ErrorCode.INVALID_SYNC_MESSAGE, unsafe);
+    }
+    boolean refused = peer.readOnly && SyncMessages.carriesChanges(sync.message());
+    if (refused && peer.shadow == null) {
+      peer.shadow = doc.fork();
+    }
+    try {
+      (peer.shadow != null ? peer.shadow : doc).receiveSyncMessage(peer.state, sync.message());
+    } catch (RuntimeException e) {
+      throw new DocsyncException(ErrorCode.INVALID_SYNC_MESSAGE, "not an Automerge sync message: " + e.getMessage());
+    }
+    peer.dirty = true;
+    if (refused) {
+      throw new DocsyncException(ErrorCode.FORBIDDEN, "peer " + sync.peerId() + " may only read " + docId
+          + ": its changes are neither stored nor shared");
+    }
+  }
+
+  private void bye(DocRequest.Bye bye, BatchResult result) {
+    PeerSession peer = peers.remove(bye.peerId());
+    if (peer == null) {
+      return;
+    }
+    if (peer.persistent()) {
+      result.syncStates.add(new SyncStateRecord(docId, peer.storageKey, peer.state.encode()));
+    }
+    peer.free();
+  }
+
+  /**
+   * One message per peer per batch: a round carries every change of the batch (receives cost
+   * O(history)). A peer that said nothing, of a document that did not change, would get what it got
+   * last time, nothing: generating it is skipped (generate was most of the CPU on hot documents).
+   */
+  private void generateSyncMessages(BatchResult result, Set<String> spoke) {
+    boolean changed = result.chunk != null;
+    for (PeerSession peer : peers.values()) {
+      if (!changed && peer.shadow == null && !spoke.contains(peer.peerId)) {
+        continue;
+      }
+      if (peer.shadow != null) {
+        peer.shadow.merge(doc);
+      }
+      Optional<byte[]> message = (peer.shadow != null ? peer.shadow : doc).generateSyncMessage(peer.state);
+      if (message.isPresent()) {
+        result.outgoing.add(new BatchResult.Outgoing(peer.address, peer.peerId, message.get()));
+        peer.dirty = true;
+      }
+    }
+  }
+
+  private static Set<String> spokeIn(List<Pending> batch) {
+    Set<String> spoke = new HashSet<>();
+    for (Pending pending : batch) {
+      if (pending.request() instanceof DocRequest.Sync sync) {
+        spoke.add(sync.peerId());
+      } else if (pending.request() instanceof DocRequest.Hello hello) {
+        spoke.add(hello.peerId());
+      }
+    }
+    return spoke;
+  }
+
+
+  private void collectDirtySyncStates(BatchResult result) {
+    for (PeerSession peer : peers.values()) {
+      if (peer.persistent() && peer.dirty) {
+        result.syncStates.add(new SyncStateRecord(docId, peer.storageKey, peer.state.encode()));
+        peer.dirty = false;
+      }
+    }
+  }
+
+  private JsonObject changeEvent(BatchResult result, JsonArray origins) {
+    JsonObject event = new JsonObject()
+        .put("docId", docId.value())
+        .put("heads", Heads.toJson(result.heads))
+        .put("changes", Base64s.encode(result.chunk))
+        .put("origins", origins);
+    if (openFrontends > 0) {
+      JsonObject view = JsonView.of(doc);
+      event.put("view", ViewDiff.between(lastView, view));
+      lastView = view;
+    }
+    return event;
+  }
+
+  private void answerOpens(List<Pending> opens, BatchResult result) {
+    if (opens.isEmpty()) {
+      return;
+    }
+    String snapshot = Base64s.encode(doc.save());
+    JsonObject view = opens.stream().anyMatch(p -> ((DocRequest.Open) p.request()).withView()) ? JsonView.of(doc) : null;
+    if (view != null) {
+      lastView = view;
+    }
+    for (Pending open : opens) {
+      JsonObject reply = new JsonObject()
+          .put("docId", docId.value())
+          .put("heads", Heads.toJson(result.heads))
+          .put("snapshot", snapshot);
+      if (((DocRequest.Open) open.request()).withView()) {
+        reply.put("view", view);
+      }
+      result.ok(open, reply);
+    }
+  }
+
+  /** LOCAL_CHANGE, HELLO and SYNC replies carry the heads after the whole batch. */
+  private void completeReplies(BatchResult result) {
+    JsonArray heads = Heads.toJson(result.heads);
+    result.replies.replaceAll(r -> r.body() != null || r.error() != null ? r
+        : new BatchResult.Reply(r.pending(), new JsonObject().put("docId", docId.value()).put("heads", heads), null));
+  }
+
+  /** Called once the batch's chunk is durable. */
+  void markStored(ChangeHash[] heads) {
+    storedHeads = heads;
+  }
+
+  byte[] save() {
+    return doc.save();
+  }
+
+  /** What unloading leaves behind: sync states to store, and who to greet again on the next load. */
+  record Unloaded(List<SyncStateRecord> syncStates, Parked parked) {}
+
+  /** Frees all native memory. The document is unusable afterwards. */
+  Unloaded unload() {
+    List<SyncStateRecord> states = new ArrayList<>();
+    List<DocRequest.Hello> hellos = new ArrayList<>();
+    for (PeerSession peer : peers.values()) {
+      if (peer.persistent()) {
+        states.add(new SyncStateRecord(docId, peer.storageKey, peer.state.encode()));
+      }
+      hellos.add(new DocRequest.Hello(docId, peer.peerId, peer.storageKey, peer.address, peer.readOnly, null));
+      peer.free();
+    }
+    peers.clear();
+    doc.free();
+    return new Unloaded(states, new Parked(hellos, openFrontends));
+  }
+}

@@ -1,0 +1,18 @@
+package dev.docsync.doc;
+
+/**
+ * Tunables of document owners.
+ *
+ * @param queueLimit requests a document may hold waiting before new ones are refused (OVERLOADED)
+ * @param batchMax requests applied in one serial step
+ * @param syncStateFlushMs debounce before changed sync states are stored
+ * @param idleUnloadMs an unpinned document idle this long is unloaded
+ * @param compactMinBytes incremental bytes below which a document is never compacted
+ * @param compactMaxChunks a document with more chunks than this is compacted
+ * @param docMaxBytes estimated native memory past which a document takes no more local changes, and is not loaded
+ * @param memoryBudgetBytes estimated native memory of all loaded documents; least recently used ones are unloaded past it
+ * @param shutdownTimeoutMs how long a stopping node waits for documents to finish their queued work
+ */
+public record OwnerSettings(int queueLimit, int batchMax, long syncStateFlushMs, long idleUnloadMs,
+                            long compactMinBytes, int compactMaxChunks, long docMaxBytes, long memoryBudgetBytes,
+                            long shutdownTimeoutMs) {}

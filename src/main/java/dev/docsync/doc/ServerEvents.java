@@ -1,0 +1,104 @@
+package dev.docsync.doc;
+
+import dev.docsync.protocol.DocId;
+import dev.docsync.protocol.DocsyncException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to documents: published on {@link #ADDRESS} for dashboards and tests, and counted
+ * in the metrics registry. Every rejected input is logged and counted by its error code.
+ */
+public final class ServerEvents {
+  public static final String ADDRESS = "docsync.events";
+  private static final Logger LOG = LoggerFactory.getLogger(ServerEvents.class);
+
+  private final EventBus eventBus;
+  private final MeterRegistry registry;
+  private final Counter chunksStored;
+  private final Counter bytesStored;
+  private final Counter compactions;
+  private final Counter syncBytesIn;
+  private final Counter syncBytesOut;
+  private final Timer requestLatency;
+  private final Timer storeLatency;
+
+  public ServerEvents(EventBus eventBus, MeterRegistry registry) {
+    this.eventBus = eventBus;
+    this.registry = registry;
+    chunksStored = registry.counter("docsync.changes.stored", "unit", "chunks");
+    bytesStored = registry.counter("docsync.changes.stored.bytes");
+    compactions = registry.counter("docsync.compactions");
+    syncBytesIn = registry.counter("docsync.sync.bytes", "direction", "in");
+    syncBytesOut = registry.counter("docsync.sync.bytes", "direction", "out");
+    requestLatency = latency("docsync.request.latency", "from a request's arrival to its reply, after storage");
+    storeLatency = latency("docsync.store.latency", "one chunk append, group commit included");
+  }
+
+  private Timer latency(String name, String description) {
+    return Timer.builder(name).description(description).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void documentLoaded(DocId docId) {
+    publish(event("document.loaded", docId));
+  }
+
+  public void documentUnloaded(DocId docId) {
+    publish(event("document.unloaded", docId));
+  }
+
+  public void changeStored(DocId docId, int bytes, long storeNanos) {
+    chunksStored.increment();
+    bytesStored.increment(bytes);
+    storeLatency.record(Duration.ofNanos(storeNanos));
+    publish(event("change.applied", docId).put("bytes", bytes));
+  }
+
+  public void syncStatesSaved(DocId docId, int count) {
+    publish(event("syncstate.saved", docId).put("count", count));
+  }
+
+  public void compacted(DocId docId, int foldedChunks, int snapshotBytes) {
+    compactions.increment();
+    publish(event("document.compacted", docId).put("foldedChunks", foldedChunks).put("snapshotBytes", snapshotBytes));
+  }
+
+  public void syncTraffic(long bytesIn, long bytesOut) {
+    syncBytesIn.increment(bytesIn);
+    syncBytesOut.increment(bytesOut);
+  }
+
+  public void replied(long receivedNanos) {
+    requestLatency.record(Duration.ofNanos(System.nanoTime() - receivedNanos));
+  }
+
+  public void rejected(DocId docId, DocsyncException error) {
+    registry.counter("docsync.rejected.inputs", "reason", error.code().name()).increment();
+    LOG.info("Rejected input for {}: {}", docId, error.wireMessage());
+    JsonObject event = new JsonObject().put("event", "input.rejected").put("code", error.code().name())
+        .put("message", error.getMessage());
+    if (docId != null) {
+      event.put("docId", docId.value());
+    }
+    publish(event);
+  }
+
+  private static JsonObject event(String name, DocId docId) {
+    return new JsonObject().put("event", name).put("docId", docId.value());
+  }
+
+  private void publish(JsonObject event) {
+    eventBus.publish(ADDRESS, event);
+  }
+}

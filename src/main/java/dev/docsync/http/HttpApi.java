@@ -1,0 +1,90 @@
+package dev.docsync.http;
+
+import dev.docsync.auth.Access;
+import dev.docsync.auth.BearerToken;
+import dev.docsync.auth.TokenVerifier;
+import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.DocsyncException;
+import io.vertx.core.http.HttpMethod;
+import dev.docsync.protocol.Base64s;
+import dev.docsync.protocol.ErrorCode;
+import dev.docsync.store.DocumentStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+
+/**
+ * HTTP routes: {@code GET /health}, {@code GET /metrics} (Prometheus), and a small REST face of the frontend API for clients that
+ * speak neither the event bus nor WebSocket (curl, scripts, tests that run the service as a process).
+ */
+public final class HttpApi {
+  private HttpApi() {}
+
+  public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
+                              TokenVerifier tokens) {
+    Router router = Router.router(vertx);
+    HealthCheckHandler health = HealthCheckHandler.create(vertx)
+        .register("database", 2_000, promise -> store.ping()
+            .onSuccess(v -> promise.complete(Status.OK()))
+            .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    router.get("/health").handler(health);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    router.route("/api/docs/:docId*").handler(ctx -> authorize(ctx, tokens, metrics));
+    router.get("/api/docs/:docId").handler(ctx -> frontend(vertx, ctx, new JsonObject().put("type", "READ")));
+    router.post("/api/docs/:docId/changes")
+        .handler(BodyHandler.create(false).setBodyLimit(maxPayloadBytes))
+        .handler(ctx -> frontend(vertx, ctx, new JsonObject()
+            .put("type", "LOCAL_CHANGE")
+            .put("change", Base64s.encode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes()))
+            .put("origin", ctx.request().getHeader("X-Docsync-Origin"))));
+    return router;
+  }
+
+  /** A token in "Authorization: Bearer ..." or "?token=" that grants read (GET) or write (POST) on the document. */
+  private static void authorize(RoutingContext ctx, TokenVerifier tokens, PrometheusMeterRegistry metrics) {
+    tokens.verify(BearerToken.of(ctx.request())).onComplete(ar -> {
+      Access access = ar.succeeded() ? ar.result().accessTo(ctx.pathParam("docId")) : Access.NONE;
+      boolean writing = ctx.request().method() == HttpMethod.POST;
+      if (ar.succeeded() && (writing ? access.canWrite() : access.canRead())) {
+        ctx.next();
+        return;
+      }
+      Throwable refusal = ar.failed() ? ar.cause()
+          : new DocsyncException(ErrorCode.FORBIDDEN, "the token does not allow " + (writing ? "writing" : "reading") + " this document");
+      metrics.counter("docsync.auth.failures", "transport", "http").increment();
+      fail(ctx, refusal);
+    });
+  }
+
+  private static void frontend(Vertx vertx, RoutingContext ctx, JsonObject request) {
+    request.put("docId", ctx.pathParam("docId"));
+    vertx.eventBus().<JsonObject>request(Addresses.FRONTEND, request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.json(ar.result().body());
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
+  }
+
+  private static void fail(RoutingContext ctx, Throwable cause) {
+    ErrorCode code = ErrorCode.INTERNAL;
+    String message = cause.getMessage();
+    if (cause instanceof ReplyException reply) {
+      code = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE ? ErrorCode.of(reply.failureCode()) : ErrorCode.OVERLOADED;
+    } else if (cause instanceof DocsyncException typed) {
+      code = typed.code();
+      message = typed.wireMessage();
+    }
+    ctx.response().setStatusCode(code.httpStatus());
+    ctx.json(new JsonObject().put("error", code.name()).put("message", message));
+  }
+}

@@ -1,0 +1,123 @@
+package dev.docsync.presence;
+
+import dev.docsync.transport.ws.EphemeralRelay;
+import dev.docsync.protocol.Base64s;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Presence to and from automerge-repo WebSocket peers, through the /sync endpoint's ephemeral relay
+ * (one publish address per document, bodies {origin, senderId, sessionId, count, data}). Bus
+ * participants appear to WebSocket peers as peers of their own (senderId = participantId) speaking
+ * automerge-repo's Presence protocol; WebSocket peers' Presence messages come back as {@link WsPresence}.
+ */
+final class EphemeralPresence {
+  /** Must equal transport.ws.EphemeralRelay.address(docId), which is not public. */
+  /** Sender of probes: never a participant. */
+  static final String PROBE_SENDER = "docsync-presence-probe";
+
+  private final EventBus bus;
+  private final PresenceCodec codec = new PresenceCodec();
+  /** The relay drops a message only for the connection named in origin: this one is no connection. */
+  private final String origin = "presence:" + UUID.randomUUID();
+  private final Handler<WsPresence> inbound;
+  private final Map<String, MessageConsumer<JsonObject>> watched = new HashMap<>();
+  private final String probeSession = UUID.randomUUID().toString();
+  private long probeCount;
+
+  EphemeralPresence(EventBus bus, Handler<WsPresence> inbound) {
+    this.bus = bus;
+    this.inbound = inbound;
+  }
+
+  static String relayAddress(String docId) {
+    return EphemeralRelay.address(docId);
+  }
+
+  /** Starts listening to the WebSocket peers of a document. */
+  void watch(String docId) {
+    watched.computeIfAbsent(docId, id -> bus.consumer(relayAddress(id), m -> fromRelay(id, m.body())));
+  }
+
+  void unwatch(String docId) {
+    MessageConsumer<JsonObject> consumer = watched.remove(docId);
+    if (consumer != null) {
+      consumer.unregister();
+    }
+  }
+
+  boolean watching(String docId) {
+    return watched.containsKey(docId);
+  }
+
+  /** Tells the WebSocket peers what a bus participant did. */
+  void forward(PresenceChange change) {
+    Participant participant = change.participant();
+    switch (change.kind()) {
+      case JOIN -> snapshot(participant);
+      case UPDATE -> change.changed().forEach(e -> send(participant,
+          new JsonObject().put("type", "update").put("channel", e.getKey()).put("value", e.getValue())));
+      case HEARTBEAT -> send(participant, new JsonObject().put("type", "heartbeat"));
+      case LEAVE -> send(participant, new JsonObject().put("type", "goodbye"));
+    }
+  }
+
+  /** The whole state of a bus participant, as automerge-repo's Presence announces itself to new peers. */
+  void snapshot(Participant participant) {
+    send(participant, new JsonObject().put("type", "snapshot").put("state", participant.state.copy()));
+  }
+
+  /**
+   * Asks every WebSocket peer of the document for its whole presence state. automerge-repo's Presence
+   * re-announces itself (snapshot, 500 ms later) to any sender it does not know, even on a heartbeat,
+   * and does not record a sender of a mere heartbeat: so a heartbeat from a name no participant uses
+   * recovers states sent before docsync listened, without appearing in anyone's peer list.
+   */
+  void probe(String docId) {
+    publish(docId, PROBE_SENDER, probeSession, ++probeCount, new JsonObject().put("type", "heartbeat"));
+  }
+
+  Future<Void> close() {
+    List<Future<Void>> unregistered = new ArrayList<>();
+    watched.values().forEach(c -> unregistered.add(c.unregister()));
+    watched.clear();
+    return Future.join(unregistered).mapEmpty();
+  }
+
+  private void send(Participant participant, JsonObject message) {
+    publish(participant.docId, participant.id, participant.sessionId, participant.nextCount(), message);
+  }
+
+  private void publish(String docId, String senderId, String sessionId, long count, JsonObject message) {
+    bus.publish(relayAddress(docId), new JsonObject()
+        .put("origin", origin)
+        .put("senderId", senderId)
+        .put("sessionId", sessionId)
+        .put("count", count)
+        .put("data", Base64s.encode(codec.encode(message))));
+  }
+
+  private void fromRelay(String docId, JsonObject body) {
+    if (body == null || origin.equals(body.getString("origin")) || !(body.getValue("data") instanceof String data)) {
+      return;
+    }
+    JsonObject message;
+    try {
+      message = codec.decode(Base64s.decode(data, "data"));
+    } catch (RuntimeException e) {
+      return; // not ours to judge: the relay only carries what /sync accepted
+    }
+    String senderId = body.getString("senderId");
+    if (message != null && senderId != null) {
+      inbound.handle(new WsPresence(docId, senderId, body.getString("origin"), message));
+    }
+  }
+}

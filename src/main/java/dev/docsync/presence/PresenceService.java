@@ -1,0 +1,210 @@
+package dev.docsync.presence;
+
+import dev.docsync.doc.ServerEvents;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Presence per document: who is there, their user info, cursor, selection and typing state. Lives in
+ * memory only. Requests arrive on {@link PresenceAddresses#REQUESTS}; join, update and leave events
+ * go out on {@link PresenceAddresses#events}. WebSocket peers take part through automerge-repo's
+ * Presence messages on the ephemeral relay ({@link EphemeralPresence}). Confined to the context
+ * that started it.
+ */
+public final class PresenceService {
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
+  private static final long PROBE_INTERVAL_MS = 5_000;
+
+  private final Vertx vertx;
+  private final PresenceSettings settings;
+  private final PresenceRegistry registry = new PresenceRegistry();
+  private final PresenceRequestParser parser = new PresenceRequestParser();
+  private final EphemeralPresence ephemeral;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /** Documents loaded by the core: their WebSocket peers may speak presence at any time. */
+  private final Set<String> loaded = new HashSet<>();
+  /** When each document's WebSocket peers were last asked for their state (probes are rate-limited). */
+  private final Map<String, Long> lastProbe = new HashMap<>();
+  private long sweepTimer;
+
+  private PresenceService(Vertx vertx, PresenceSettings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.ephemeral = new EphemeralPresence(vertx.eventBus(), this::fromWebSocket);
+  }
+
+  public static Future<PresenceService> start(Vertx vertx, PresenceSettings settings) {
+    PresenceService service = new PresenceService(vertx, settings);
+    service.consumers.add(vertx.eventBus().consumer(PresenceAddresses.REQUESTS, service::onRequest));
+    service.consumers.add(vertx.eventBus().consumer(ServerEvents.ADDRESS, m -> {
+      if (m.body() instanceof JsonObject event) {
+        service.onServerEvent(event);
+      }
+    }));
+    service.sweepTimer = vertx.setPeriodic(settings.sweepMs(), id -> service.sweep());
+    return Future.all(service.consumers.stream().map(MessageConsumer::completion).toList()).map(service);
+  }
+
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    closing.add(ephemeral.close());
+    return Future.join(closing).mapEmpty();
+  }
+
+  // ---- event-bus participants ----
+
+  private void onRequest(Message<Object> message) {
+    try {
+      message.reply(apply(parser.parse(message.body())));
+    } catch (DocsyncException e) {
+      rejected(e);
+      message.fail(e.code().code(), e.wireMessage());
+    } catch (RuntimeException e) {
+      LOG.error("Presence request failed", e);
+      message.fail(ErrorCode.INTERNAL.code(), DocsyncException.from(e).wireMessage());
+    }
+  }
+
+  private JsonObject apply(PresenceRequest request) {
+    String docId = request.docId().value();
+    long now = System.currentTimeMillis();
+    if (request instanceof PresenceRequest.Update u) {
+      ephemeral.watch(docId);
+      publish(registry.upsert(docId, u.participantId(), Participant.Via.BUS, null, u.state(), now));
+      return participants(docId);
+    }
+    if (request instanceof PresenceRequest.Heartbeat h) {
+      PresenceChange change = registry.touch(docId, h.participantId(), now);
+      if (change == null) {
+        throw new DocsyncException(ErrorCode.UNKNOWN_PEER,
+            "participant '" + h.participantId() + "' is not present on " + docId + " (expired?): send UPDATE with the whole state");
+      }
+      publish(change);
+      return new JsonObject().put("docId", docId);
+    }
+    if (request instanceof PresenceRequest.Leave l) {
+      publish(registry.remove(docId, l.participantId(), l.reason()));
+      unwatchIfIdle(docId);
+      return new JsonObject().put("docId", docId);
+    }
+    return participants(docId);
+  }
+
+  private JsonObject participants(String docId) {
+    JsonArray list = new JsonArray();
+    registry.participants(docId).forEach(p -> list.add(p.toJson()));
+    return new JsonObject().put("docId", docId).put("participants", list);
+  }
+
+  // ---- WebSocket participants (automerge-repo Presence) ----
+
+  private void fromWebSocket(WsPresence message) {
+    String docId = message.docId();
+    long now = System.currentTimeMillis();
+    JsonObject inner = message.message();
+    switch (message.type()) {
+      case "snapshot" -> wsUpsert(message, inner.getValue("state") instanceof JsonObject s ? s : new JsonObject(), now);
+      case "update" -> {
+        if (inner.getValue("channel") instanceof String channel) {
+          wsUpsert(message, new JsonObject().put(channel, inner.getValue("value")), now);
+        }
+      }
+      case "heartbeat" -> heartbeatFromWebSocket(message, now);
+      case "goodbye" -> publish(registry.remove(docId, message.senderId(), PresenceChange.GOODBYE));
+      default -> { }
+    }
+  }
+
+  /** A heartbeat of a peer whose state docsync missed (sent before it listened): ask for it again. */
+  private void heartbeatFromWebSocket(WsPresence message, long now) {
+    PresenceChange change = registry.touch(message.docId(), message.senderId(), now);
+    if (change != null) {
+      publish(change);
+    } else if (now - lastProbe.getOrDefault(message.docId(), 0L) >= PROBE_INTERVAL_MS) {
+      lastProbe.put(message.docId(), now);
+      ephemeral.probe(message.docId());
+    }
+  }
+
+  private void wsUpsert(WsPresence message, JsonObject partial, long now) {
+    PresenceChange change = registry.upsert(message.docId(), message.senderId(), Participant.Via.WS,
+        message.connection(), partial, now);
+    publish(change);
+    if (change.kind() == PresenceChange.Kind.JOIN) {
+      // As automerge-repo's Presence does for a new peer: tell it about everyone already there.
+      registry.participants(message.docId()).stream()
+          .filter(p -> p.via == Participant.Via.BUS)
+          .forEach(ephemeral::snapshot);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  private void onServerEvent(JsonObject event) {
+    switch (event.getString("event", "")) {
+      case "document.loaded" -> {
+        // WebSocket peers may have announced their presence while the document was loading.
+        loaded.add(event.getString("docId"));
+        ephemeral.watch(event.getString("docId"));
+        ephemeral.probe(event.getString("docId"));
+      }
+      case "document.unloaded" -> {
+        loaded.remove(event.getString("docId"));
+        lastProbe.remove(event.getString("docId"));
+        unwatchIfIdle(event.getString("docId"));
+      }
+      case "ws.connection.closed" -> registry.removeOrigin(event.getString("connId")).forEach(this::publishAndTidy);
+      default -> { }
+    }
+  }
+
+  private void sweep() {
+    registry.expire(System.currentTimeMillis(), settings.timeoutMs()).forEach(this::publishAndTidy);
+  }
+
+  private void publishAndTidy(PresenceChange change) {
+    publish(change);
+    unwatchIfIdle(change.participant().docId);
+  }
+
+  private void unwatchIfIdle(String docId) {
+    if (docId != null && !loaded.contains(docId) && !registry.has(docId)) {
+      ephemeral.unwatch(docId);
+    }
+  }
+
+  private void publish(PresenceChange change) {
+    if (change == null) {
+      return;
+    }
+    if (change.published()) {
+      vertx.eventBus().publish(PresenceAddresses.events(change.participant().docId), change.toEvent());
+    }
+    if (change.participant().via == Participant.Via.BUS) {
+      ephemeral.forward(change);
+    }
+  }
+
+  /** As the core does for its own input: counted by subscribers of docsync.events, with the same shape. */
+  private void rejected(DocsyncException e) {
+    LOG.info("Rejected presence input: {}", e.wireMessage());
+    vertx.eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "input.rejected")
+        .put("code", e.code().name()).put("message", e.getMessage()));
+  }
+}

@@ -1,0 +1,24 @@
+package dev.docsync.protocol;
+
+/** Event-bus addresses of the docsync API (see docs/event-bus.md). */
+public final class Addresses {
+  /** Requests from frontends: OPEN, LOCAL_CHANGE, CLOSE. */
+  public static final String FRONTEND = "docsync.frontend";
+  /** Requests from sync peers: HELLO, SYNC, BYE. */
+  public static final String PEER = "docsync.peer";
+
+  private static final String CHANGES_PREFIX = "docsync.changes.";
+  private static final String PEER_OUT_PREFIX = "docsync.peer.out.";
+
+  private Addresses() {}
+
+  /** Where every applied change of a document is published for its frontends. */
+  public static String changes(String docId) {
+    return CHANGES_PREFIX + docId;
+  }
+
+  /** Default address where a peer receives its outgoing sync messages. */
+  public static String peerOutbox(String peerId) {
+    return PEER_OUT_PREFIX + peerId;
+  }
+}

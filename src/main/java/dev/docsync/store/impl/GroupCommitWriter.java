@@ -1,0 +1,92 @@
+package dev.docsync.store.impl;
+
+import dev.docsync.protocol.DocId;
+import dev.docsync.store.StoredChunk;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.core.buffer.Buffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Group commit for chunk appends: appends that arrive while earlier batches are being committed
+ * wait and then go out together in one {@code executeBatch}, which PostgreSQL commits once.
+ * Used from one event-loop context only.
+ */
+final class GroupCommitWriter {
+  private record Pending(DocId docId, byte[] data, Promise<Long> promise) {}
+
+  private final Pool pool;
+  private final int maxInFlight;
+  private final int maxBatch;
+  private List<Pending> waiting = new ArrayList<>();
+  private int inFlight;
+
+  GroupCommitWriter(Pool pool, int maxInFlight, int maxBatch) {
+    this.pool = pool;
+    this.maxInFlight = maxInFlight;
+    this.maxBatch = maxBatch;
+  }
+
+  Future<Long> append(DocId docId, byte[] data) {
+    Promise<Long> promise = Promise.promise();
+    waiting.add(new Pending(docId, data, promise));
+    flush();
+    return promise.future();
+  }
+
+  private void flush() {
+    while (inFlight < maxInFlight && !waiting.isEmpty()) {
+      List<Pending> batch = take();
+      inFlight++;
+      pool.preparedQuery(Sql.INSERT_CHUNK)
+          .executeBatch(batch.stream().map(GroupCommitWriter::tuple).toList())
+          .onComplete(ar -> {
+            inFlight--;
+            if (ar.succeeded()) {
+              completeAll(batch, ar.result());
+            } else {
+              batch.forEach(p -> p.promise().fail(ar.cause()));
+            }
+            flush();
+          });
+    }
+  }
+
+  private List<Pending> take() {
+    if (waiting.size() <= maxBatch) {
+      List<Pending> all = waiting;
+      waiting = new ArrayList<>();
+      return all;
+    }
+    List<Pending> head = new ArrayList<>(waiting.subList(0, maxBatch));
+    waiting = new ArrayList<>(waiting.subList(maxBatch, waiting.size()));
+    return head;
+  }
+
+  private static void completeAll(List<Pending> batch, RowSet<Row> rows) {
+    RowSet<Row> current = rows;
+    for (Pending pending : batch) {
+      pending.promise().complete(current.iterator().next().getLong(0));
+      current = current.next();
+    }
+  }
+
+  private static Tuple tuple(Pending p) {
+    return Tuple.of(p.docId().value(), StoredChunk.Kind.INCREMENTAL.code(), Buffer.buffer(sha256(p.data())), Buffer.buffer(p.data()));
+  }
+
+  static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

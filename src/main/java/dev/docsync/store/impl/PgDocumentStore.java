@@ -1,0 +1,136 @@
+package dev.docsync.store.impl;
+
+import dev.docsync.protocol.DocId;
+import dev.docsync.store.DocumentStore;
+import dev.docsync.store.ServerIdentity;
+import dev.docsync.store.StoredChunk;
+import dev.docsync.store.SyncStateRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** {@link DocumentStore} on PostgreSQL through the Vert.x PgClient. */
+public final class PgDocumentStore implements DocumentStore {
+  private final Pool pool;
+  private final GroupCommitWriter writer;
+
+  private PgDocumentStore(Pool pool, int maxBatch) {
+    this.pool = pool;
+    this.writer = new GroupCommitWriter(pool, 2, maxBatch);
+  }
+
+  /** Connects and applies sql/schema.sql. Call from the context that will use the store. */
+  public static Future<DocumentStore> connect(Vertx vertx, String url, int poolSize) {
+    PgConnectOptions connect = PgConnectOptions.fromUri(url).setReconnectAttempts(0);
+    Pool pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(poolSize))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+    PgDocumentStore store = new PgDocumentStore(pool, 500);
+    return pool.query(schema()).execute().map(rows -> store);
+  }
+
+  @Override
+  public Future<List<StoredChunk>> loadChunks(DocId docId) {
+    return pool.preparedQuery(Sql.LOAD_CHUNKS).execute(Tuple.of(docId.value())).map(rows -> {
+      List<StoredChunk> chunks = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        chunks.add(new StoredChunk(row.getLong(0), StoredChunk.Kind.of(row.getShort(1)), row.getBuffer(2).getBytes()));
+      }
+      return chunks;
+    });
+  }
+
+  @Override
+  public Future<Long> appendChunk(DocId docId, byte[] changes) {
+    return writer.append(docId, changes);
+  }
+
+  @Override
+  public Future<Long> replaceWithSnapshot(DocId docId, byte[] snapshot, List<Long> foldedChunkIds) {
+    Tuple insert = Tuple.of(docId.value(), StoredChunk.Kind.SNAPSHOT.code(),
+        Buffer.buffer(GroupCommitWriter.sha256(snapshot)), Buffer.buffer(snapshot));
+    Tuple delete = Tuple.tuple().addString(docId.value()).addArrayOfLong(foldedChunkIds.toArray(new Long[0]));
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.INSERT_CHUNK).execute(insert)
+        .compose(rows -> {
+          long snapshotId = rows.iterator().next().getLong(0);
+          return conn.preparedQuery(Sql.DELETE_CHUNKS).execute(delete).map(deleted -> snapshotId);
+        }));
+  }
+
+  @Override
+  public Future<byte[]> loadSyncState(DocId docId, String peerKey) {
+    return pool.preparedQuery(Sql.LOAD_SYNC_STATE).execute(Tuple.of(docId.value(), peerKey))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getBuffer(0).getBytes());
+  }
+
+  @Override
+  public Future<Void> saveSyncStates(List<SyncStateRecord> states) {
+    if (states.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> batch = states.stream()
+        .map(s -> Tuple.of(s.docId().value(), s.peerKey(), Buffer.buffer(s.state())))
+        .toList();
+    return pool.preparedQuery(Sql.UPSERT_SYNC_STATE).executeBatch(batch).mapEmpty();
+  }
+
+  @Override
+  public Future<List<DocId>> listDocIds() {
+    return pool.query(Sql.LIST_DOC_IDS).execute().map(rows -> {
+      List<DocId> ids = new ArrayList<>(rows.size());
+      rows.forEach(row -> ids.add(new DocId(row.getString(0))));
+      return ids;
+    });
+  }
+
+  @Override
+  public Future<ServerIdentity> identity() {
+    List<Tuple> defaults = List.of(
+        Tuple.of("peer_id", "docsync-" + UUID.randomUUID().toString().substring(0, 8)),
+        Tuple.of("storage_id", UUID.randomUUID().toString()));
+    return pool.preparedQuery(Sql.INSERT_IDENTITY).executeBatch(defaults)
+        .compose(v -> pool.query(Sql.LOAD_IDENTITY).execute())
+        .map(rows -> {
+          Map<String, String> values = new HashMap<>();
+          rows.forEach(row -> values.put(row.getString(0), row.getString(1)));
+          return new ServerIdentity(values.get("peer_id"), values.get("storage_id"));
+        });
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pool.query(Sql.PING).execute().mapEmpty();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return pool.close();
+  }
+
+  private static String schema() {
+    try (InputStream in = PgDocumentStore.class.getClassLoader().getResourceAsStream(Sql.SCHEMA_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + Sql.SCHEMA_RESOURCE);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

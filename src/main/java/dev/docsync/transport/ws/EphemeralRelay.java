@@ -1,0 +1,39 @@
+package dev.docsync.transport.ws;
+
+import dev.docsync.protocol.Base64s;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Ephemeral messages travel between connections on one event-bus publish address per document,
+ * so they reach every WebSocket peer of it, on this node or (clustered) another. Never stored.
+ */
+public final class EphemeralRelay {
+  private static final String PREFIX = "docsync.ws.ephemeral.";
+
+  private EphemeralRelay() {}
+
+  /** The per-document publish address of ephemeral messages (presence uses it too). */
+  public static String address(String docId) {
+    return PREFIX + docId;
+  }
+
+  /** {@code origin} is the sending connection, which must not get its own message back. */
+  static JsonObject toBus(String origin, WsMessage.Ephemeral message) {
+    return new JsonObject()
+        .put("origin", origin)
+        .put("senderId", message.senderId())
+        .put("sessionId", message.sessionId())
+        .put("count", message.count())
+        .put("data", Base64s.encode(message.data()));
+  }
+
+  static String origin(JsonObject body) {
+    return body.getString("origin");
+  }
+
+  /** The relayed message keeps sender, session and count (receivers deduplicate on them); only the target changes. */
+  static WsMessage.Ephemeral fromBus(JsonObject body, String docId, String targetId) {
+    return new WsMessage.Ephemeral(body.getString("senderId"), targetId, docId,
+        Base64s.decode(body.getString("data"), "data"), body.getLong("count"), body.getString("sessionId"));
+  }
+}

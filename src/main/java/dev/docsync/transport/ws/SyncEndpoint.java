@@ -1,0 +1,211 @@
+package dev.docsync.transport.ws;
+
+import dev.docsync.auth.BearerToken;
+import dev.docsync.auth.Grant;
+import dev.docsync.auth.TokenVerifier;
+import dev.docsync.doc.ServerEvents;
+import dev.docsync.limits.BoundedCount;
+import dev.docsync.limits.ConnectionLimits;
+import dev.docsync.limits.Limit;
+import dev.docsync.limits.LimitMeters;
+import dev.docsync.limits.Slot;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.ErrorCode;
+import io.vertx.core.buffer.Buffer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.docsync.store.DocumentStore;
+import dev.docsync.store.ServerIdentity;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ws://HOST:PORT/sync}: automerge-repo clients (WebSocketClientAdapter) sync their documents
+ * with docsync over the automerge-repo network protocol v1. Each socket is a {@link WsConnection};
+ * the server's peerId and storageId are the store's stable identity.
+ *
+ * <p>Also answers {@link #STATS_ADDRESS} on the event bus with counters and per-connection traffic,
+ * and publishes {@code ws.connection.closed} on {@link ServerEvents#ADDRESS}. Must be created and
+ * used on the event loop of the HTTP server it is mounted on.
+ */
+public final class SyncEndpoint {
+  public static final String PATH = "/sync";
+  public static final String STATS_ADDRESS = "docsync.ws.stats";
+  private static final Logger LOG = LoggerFactory.getLogger(SyncEndpoint.class);
+
+  private final Vertx vertx;
+  private final ServerIdentity identity;
+  private final WsSettings settings;
+  private final WsCodec codec = new WsCodec();
+  private final WsCounters counters = new WsCounters();
+  private final CorePeers core;
+  private final Set<WsConnection> live = new LinkedHashSet<>();
+  private MessageConsumer<Object> statsConsumer;
+  private final TokenVerifier tokens;
+  private final Counter authFailures;
+  private final LimitMeters limitMeters;
+  /** Open connections per remote address, shared with the bridges. */
+  private final ConnectionLimits connections;
+  /** Sockets (and upgrade requests) not yet joined. */
+  private final BoundedCount pending;
+
+  private SyncEndpoint(Vertx vertx, ServerIdentity identity, WsSettings settings, TokenVerifier tokens, MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.identity = identity;
+    this.settings = settings;
+    this.tokens = tokens;
+    this.authFailures = metrics.counter("docsync.auth.failures", "transport", "ws");
+    this.core = new CorePeers(vertx.eventBus());
+    Gauge.builder("docsync.ws.connections", live, Set::size).register(metrics);
+    this.limitMeters = new LimitMeters(metrics, "ws");
+    this.connections = ConnectionLimits.of(vertx, settings.limits());
+    this.pending = new BoundedCount(settings.limits().pendingConnections());
+    Gauge.builder("docsync.ws.pending", pending, BoundedCount::count)
+        .description("WebSockets not yet joined").register(metrics);
+  }
+
+  /** Reads the server identity, then is ready to accept sockets. */
+  public static Future<SyncEndpoint> create(Vertx vertx, DocumentStore store, WsSettings settings, TokenVerifier tokens,
+                                            MeterRegistry metrics) {
+    return store.identity().compose(identity -> {
+      SyncEndpoint endpoint = new SyncEndpoint(vertx, identity, settings, tokens, metrics);
+      endpoint.statsConsumer = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(endpoint.stats()));
+      return endpoint.statsConsumer.completion().map(endpoint);
+    });
+  }
+
+  /** Route handler for {@link #PATH}: upgrades the request to a WebSocket. */
+  public void handle(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ctx.response().setStatusCode(426).putHeader("Upgrade", "websocket")
+          .end("automerge-repo peers connect here with a WebSocket (ws://host:port" + PATH + ")");
+      return;
+    }
+    String address = ConnectionLimits.addressOf(ctx.request().remoteAddress());
+    Slot addressSlot = connections.tryOpen(address);
+    if (addressSlot == null) {
+      refuse(ctx, Limit.CONNECTIONS_PER_IP, "more than " + connections.limit() + " connections from " + address, (short) 1008);
+      return;
+    }
+    Slot pendingSlot = pending.tryAcquire();
+    if (pendingSlot == null) {
+      addressSlot.release();
+      refuse(ctx, Limit.PENDING_CONNECTIONS, "more than " + pending.limit() + " connections waiting to join; try again later",
+          (short) 1013);
+      return;
+    }
+    // Verified before anything is read: without a valid token the socket only learns why, then closes.
+    tokens.verify(BearerToken.of(ctx.request())).onComplete(verified -> ctx.request().toWebSocket()
+        .onSuccess(socket -> {
+          if (verified.succeeded()) {
+            accept(socket, verified.result(), addressSlot, pendingSlot);
+          } else {
+            addressSlot.release();
+            pendingSlot.release();
+            refuse(socket, verified.cause());
+          }
+        })
+        .onFailure(e -> {
+          addressSlot.release();
+          pendingSlot.release();
+          LOG.info("WebSocket upgrade from {} failed: {}", ctx.request().remoteAddress(), e.toString());
+        }));
+  }
+
+  /** A limit refuses the connection: as for a bad token, the client learns why in an error message, then the close. */
+  private void refuse(RoutingContext ctx, Limit limit, String detail, short closeCode) {
+    exceeded(limit);
+    LOG.info("WebSocket from {} refused: {}", ctx.request().remoteAddress(), detail);
+    ctx.request().toWebSocket().onSuccess(socket -> socket
+        .writeBinaryMessage(Buffer.buffer(codec.encode(new WsMessage.Error(identity.peerId(), null, limit.message(detail)))))
+        .eventually(() -> socket.close(closeCode, limit.code().name())));
+  }
+
+  /** A limit was hit: counted in docsync.limits.exceeded and in the endpoint's rejected counts. */
+  void exceeded(Limit limit) {
+    limitMeters.exceeded(limit);
+    counters.rejected(limit.name());
+  }
+
+  /** Browsers cannot read an HTTP 401 on a WebSocket upgrade: an error message and close code 1008 say it instead. */
+  private void refuse(ServerWebSocket socket, Throwable cause) {
+    authFailed();
+    counters.rejected(ErrorCode.UNAUTHENTICATED.name());
+    LOG.info("WebSocket from {} refused: {}", socket.remoteAddress(), cause.getMessage());
+    String reason = DocsyncException.from(cause).wireMessage();
+    socket.writeBinaryMessage(Buffer.buffer(codec.encode(new WsMessage.Error(identity.peerId(), null, reason))))
+        .eventually(() -> socket.close((short) 1008, "UNAUTHENTICATED"));
+  }
+
+  void authFailed() {
+    authFailures.increment();
+  }
+
+  private void accept(ServerWebSocket socket, Grant grant, Slot addressSlot, Slot pendingSlot) {
+    WsConnection connection = new WsConnection(this, socket, grant, addressSlot, pendingSlot);
+    live.add(connection);
+    counters.connected();
+    connection.start();
+  }
+
+  void closed(WsConnection connection) {
+    live.remove(connection);
+    vertx.eventBus().publish(ServerEvents.ADDRESS, connection.stats().put("event", "ws.connection.closed"));
+  }
+
+  /** Counters and the traffic of every open connection. */
+  public JsonObject stats() {
+    JsonArray connections = new JsonArray();
+    live.forEach(c -> connections.add(c.stats()));
+    return counters.toJson().put("connections", connections);
+  }
+
+  public WsCounters counters() {
+    return counters;
+  }
+
+  /** Closes every socket after saying BYE for its documents, so the core keeps their sync states. */
+  public Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (WsConnection connection : List.copyOf(live)) {
+      closing.add(connection.shutdown());
+    }
+    return Future.join(closing).eventually(() -> statsConsumer.unregister()).mapEmpty();
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  ServerIdentity identity() {
+    return identity;
+  }
+
+  WsSettings settings() {
+    return settings;
+  }
+
+  WsCodec codec() {
+    return codec;
+  }
+
+  LimitMeters limitMeters() {
+    return limitMeters;
+  }
+
+  CorePeers core() {
+    return core;
+  }
+}

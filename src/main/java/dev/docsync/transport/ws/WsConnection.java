@@ -1,0 +1,340 @@
+package dev.docsync.transport.ws;
+
+import dev.docsync.protocol.Base64s;
+import dev.docsync.auth.Grant;
+import dev.docsync.limits.Limit;
+import dev.docsync.limits.LimitSettings;
+import dev.docsync.limits.MessageRate;
+import dev.docsync.limits.Slot;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One automerge-repo client on one WebSocket: frames in and out, the join handshake, liveness.
+ * Once joined, its documents are {@link PeerDocuments}: one core peer per document, under a peer id
+ * unique to this connection, with one event-bus outbox for all of them. Confined to the event loop
+ * of the HTTP server that accepted the socket.
+ */
+final class WsConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
+  private static final String OUTBOX_PREFIX = "docsync.ws.out.";
+  private static final String JOINED_PREFIX = "docsync.ws.joined.";
+  private static final Buffer PING = Buffer.buffer("docsync");
+
+  private final SyncEndpoint endpoint;
+  private final ServerWebSocket socket;
+  /** What the token presented at the upgrade allows. */
+  private final Grant grant;
+  private final String connId = UUID.randomUUID().toString();
+  private final FrameAssembler frames;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final Promise<Void> finished = Promise.promise();
+  private final LimitSettings limits;
+  private final MessageRate rate;
+  /** This connection's place in the per-address count, and in the count of sockets not yet joined. */
+  private final Slot addressSlot;
+  private final Slot pendingSlot;
+  private long joinTimer = -1;
+  private int messagesBeforeJoin;
+  private int refusalsLogged;
+  /** Closing because the stream cannot be trusted or a limit said so: nothing more is read. */
+  private boolean closeRequested;
+  private String peerId;
+  private PeerDocuments documents;
+  private Future<Void> joined;
+  private long pingTimer;
+  private boolean heard = true;
+  private boolean closing;
+  private long bytesIn;
+  private long bytesOut;
+  private long messagesIn;
+  private long messagesOut;
+
+  WsConnection(SyncEndpoint endpoint, ServerWebSocket socket, Grant grant, Slot addressSlot, Slot pendingSlot) {
+    this.endpoint = endpoint;
+    this.socket = socket;
+    this.grant = grant;
+    this.frames = new FrameAssembler(endpoint.settings().maxMessageBytes());
+    this.limits = endpoint.settings().limits();
+    this.rate = limits.messageRate();
+    this.addressSlot = addressSlot;
+    this.pendingSlot = pendingSlot;
+  }
+
+  void start() {
+    socket.frameHandler(this::onFrame);
+    socket.closeHandler(v -> onClosed());
+    socket.exceptionHandler(e -> LOG.debug("WebSocket of {} failed: {}", describe(), e.getMessage()));
+    pingTimer = endpoint.vertx().setPeriodic(endpoint.settings().pingMs(), id -> heartbeat());
+    if (limits.joinTimeoutMs() > 0) {
+      joinTimer = endpoint.vertx().setTimer(limits.joinTimeoutMs(), id -> joinTimedOut());
+    }
+  }
+
+  /** The core's name for this client: its own peerId could collide with an older socket of it still saying BYE. */
+  private String corePeerId() {
+    return "ws:" + connId;
+  }
+
+  /** Where the core sends a connection's sync messages, for all its documents. */
+  static String outboxAddress(String connId) {
+    return OUTBOX_PREFIX + connId;
+  }
+
+  // ---- incoming ----
+
+  private void onFrame(WebSocketFrame frame) {
+    heard = true; // pongs and data both prove the client is alive
+    if (closing || closeRequested || (!frame.isBinary() && !frame.isText() && !frame.isContinuation())) {
+      return; // after BYE nothing may register this peer again; ping, pong, close
+    }
+    bytesIn += frame.binaryData().length();
+    // The first frame of a message decides for all of it: continuations of a dropped message are skipped.
+    if ((frame.isBinary() || frame.isText()) && !admit()) {
+      return;
+    }
+    WsMessage message;
+    try {
+      byte[] bytes = frames.accept(frame);
+      if (bytes == null) {
+        return;
+      }
+      messagesIn++;
+      message = endpoint.codec().decode(bytes);
+    } catch (WsDecodeException e) {
+      refuse(e);
+      return;
+    }
+    onMessage(message);
+  }
+
+  /** Tells the client what was wrong; closes when the stream itself cannot be trusted. */
+  private void refuse(WsDecodeException e) {
+    endpoint.counters().rejected(e.kind().name());
+    if (e.kind() == WsDecodeException.Kind.TOO_LARGE) {
+      endpoint.limitMeters().exceeded(Limit.MESSAGE_SIZE);
+    }
+    // Once per connection at INFO: a client sending garbage must not be able to flood the log.
+    if (refusalsLogged++ == 0) {
+      LOG.info("Refused a message from {} ({}): {}: {} (later refusals of this socket at DEBUG)", describe(),
+          socket.remoteAddress(), e.kind(), e.getMessage());
+    } else {
+      LOG.debug("Refused a message from {}: {}: {}", describe(), e.kind(), e.getMessage());
+    }
+    send(new WsMessage.Error(serverId(), peerId, e.kind() + ": " + e.getMessage()));
+    if (e.kind().fatal()) {
+      closeRequested = true;
+      socket.close(e.kind().closeCode(), e.kind().name());
+    }
+  }
+
+  // ---- limits ----
+
+  /** Whether a new message may be read: within the messages allowed before join, and within the rate. */
+  private boolean admit() {
+    if (peerId == null && limits.prejoinMessages() > 0 && ++messagesBeforeJoin > limits.prejoinMessages()) {
+      endpoint.exceeded(Limit.PREJOIN_MESSAGES);
+      if (messagesBeforeJoin == limits.prejoinMessages() + 1) {
+        send(new WsMessage.Error(serverId(), null, Limit.PREJOIN_MESSAGES.message("more than " + limits.prejoinMessages()
+            + " messages before join: dropped unread until this socket joins")));
+      }
+      return false;
+    }
+    MessageRate.Verdict verdict = rate.take();
+    if (verdict == MessageRate.Verdict.PASS) {
+      return true;
+    }
+    if (verdict == MessageRate.Verdict.DROP) {
+      endpoint.exceeded(Limit.MESSAGE_RATE);
+      if (rate.notice()) {
+        send(new WsMessage.Error(serverId(), peerId, Limit.MESSAGE_RATE.message("more than " + limits.messagesPerSecond()
+            + " messages a second (burst " + limits.messageBurst() + "): messages dropped, " + rate.dropped() + " so far")));
+      }
+      return false;
+    }
+    endpoint.exceeded(Limit.FLOOD);
+    LOG.info("{} ({}) kept flooding past the rate limit ({} messages dropped): closing", describe(), socket.remoteAddress(),
+        rate.dropped());
+    closeForLimit(Limit.FLOOD, "kept sending far more than " + limits.messagesPerSecond() + " messages a second ("
+        + rate.dropped() + " dropped): closed");
+    return false;
+  }
+
+  private void joinTimedOut() {
+    joinTimer = -1;
+    if (peerId == null && !closing && !closeRequested) {
+      endpoint.exceeded(Limit.JOIN_TIMEOUT);
+      LOG.info("{} ({}) did not join within {} ms: closing", describe(), socket.remoteAddress(), limits.joinTimeoutMs());
+      closeForLimit(Limit.JOIN_TIMEOUT, "no join within " + limits.joinTimeoutMs() + " ms: closed");
+    }
+  }
+
+  /** The client is told why, then closed with 1008 (policy violation); nothing it sends meanwhile is read. */
+  private void closeForLimit(Limit limit, String detail) {
+    send(new WsMessage.Error(serverId(), peerId, limit.message(detail)));
+    closeRequested = true;
+    socket.close((short) 1008, limit.code().name());
+  }
+
+  private void onMessage(WsMessage message) {
+    if (message instanceof WsMessage.Join join) {
+      join(join);
+    } else if (peerId == null || !peerId.equals(message.senderId())) {
+      // As the JS server does: only the peer that joined on this socket may speak on it.
+      endpoint.counters().ignored("UNBOUND_SENDER");
+      LOG.debug("Ignored {} from unbound sender {} on {}", WsCodec.typeOf(message), message.senderId(), describe());
+    } else {
+      joined.onSuccess(v -> route(message));
+    }
+  }
+
+  private void route(WsMessage message) {
+    if (message instanceof WsMessage.Request m) {
+      documents.sync(m.documentId(), m.data(), true);
+    } else if (message instanceof WsMessage.Sync m) {
+      documents.sync(m.documentId(), m.data(), false);
+    } else if (message instanceof WsMessage.Ephemeral m) {
+      documents.relay(m);
+    } else {
+      // remote-subscription-change / remote-heads-changed: gossip docsync does not take part in (off by
+      // default in automerge-repo). doc-unavailable, peer and error carry nothing a server acts on.
+      endpoint.counters().ignored(WsCodec.typeOf(message));
+      LOG.debug("Ignored {} from {}", WsCodec.typeOf(message), describe());
+    }
+  }
+
+  // ---- handshake ----
+
+  private void join(WsMessage.Join join) {
+    if (peerId != null) {
+      endpoint.counters().ignored("REPEATED_JOIN");
+      return;
+    }
+    if (join.supportedProtocolVersions() != null && !join.supportedProtocolVersions().contains("1")) {
+      endpoint.counters().rejected("UNSUPPORTED_VERSION");
+      send(new WsMessage.Error(serverId(), join.senderId(), "unsupported protocol version"));
+      socket.close((short) 1002, "unsupported protocol version");
+      return;
+    }
+    peerId = join.senderId();
+    pendingSlot.release();
+    cancelJoinTimer();
+    String outbox = outboxAddress(connId);
+    String storageId = join.peerMetadata() != null && join.peerMetadata().durable() ? join.peerMetadata().storageId() : null;
+    documents = new PeerDocuments(endpoint, new PeerDocuments.Peer(peerId, connId, corePeerId(), storageId, outbox, grant), this::send);
+    // Older sockets of this peer, on any node, close themselves (see replacedBy).
+    endpoint.vertx().eventBus().publish(JOINED_PREFIX + peerId, connId);
+    MessageConsumer<String> replaced = consumer(JOINED_PREFIX + peerId, this::replacedBy);
+    MessageConsumer<JsonObject> out = consumer(outbox, this::fromCore);
+    joined = Future.all(replaced.completion(), out.completion()).<Void>mapEmpty()
+        .onSuccess(v -> send(new WsMessage.Peer(serverId(), peerId,
+            new WsMessage.PeerMetadata(endpoint.identity().storageId(), false), "1")))
+        .onFailure(e -> socket.close((short) 1011, "cannot register"));
+  }
+
+  private void replacedBy(String otherConnId) {
+    if (!connId.equals(otherConnId)) {
+      LOG.info("{} joined again on another socket: closing this one", describe());
+      socket.close((short) 1000, "replaced by a newer connection of the same peer");
+    }
+  }
+
+  private <T> MessageConsumer<T> consumer(String address, Handler<T> handler) {
+    MessageConsumer<T> consumer = endpoint.vertx().eventBus().consumer(address, m -> handler.handle(m.body()));
+    consumers.add(consumer);
+    return consumer;
+  }
+
+  // ---- outgoing ----
+
+  private void fromCore(JsonObject body) {
+    send(new WsMessage.Sync(serverId(), peerId, body.getString("docId"), Base64s.decode(body.getString("message"), "message")));
+  }
+
+  private void send(WsMessage message) {
+    if (closing) {
+      return;
+    }
+    byte[] bytes = endpoint.codec().encode(message);
+    bytesOut += bytes.length;
+    messagesOut++;
+    socket.writeBinaryMessage(Buffer.buffer(bytes))
+        .onFailure(e -> LOG.debug("Write to {} failed: {}", describe(), e.getMessage()));
+  }
+
+  private String serverId() {
+    return endpoint.identity().peerId();
+  }
+
+  // ---- liveness and end ----
+
+  private void heartbeat() {
+    if (!heard) {
+      LOG.info("{} did not answer the last ping: closing", describe());
+      endpoint.counters().ignored("PING_TIMEOUT");
+      endpoint.vertx().cancelTimer(pingTimer);
+      // The HTTP server's WebSocket closing timeout bounds the wait for an answer that will not come.
+      socket.close((short) 1001, "ping timeout");
+      return;
+    }
+    heard = false;
+    socket.writePing(PING);
+  }
+
+  /** The server is stopping: say BYE for every document now, then close. */
+  Future<Void> shutdown() {
+    onClosed();
+    socket.close((short) 1001, "server shutting down");
+    return finished.future();
+  }
+
+  private void onClosed() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    endpoint.vertx().cancelTimer(pingTimer);
+    cancelJoinTimer();
+    pendingSlot.release();
+    addressSlot.release();
+    consumers.forEach(MessageConsumer::unregister);
+    endpoint.closed(this);
+    Future<Void> byes = documents == null ? Future.succeededFuture() : documents.byeAll();
+    byes.onComplete(ar -> finished.complete());
+  }
+
+  private void cancelJoinTimer() {
+    if (joinTimer != -1) {
+      endpoint.vertx().cancelTimer(joinTimer);
+      joinTimer = -1;
+    }
+  }
+
+  private String describe() {
+    return "peer " + (peerId == null ? "(not joined)" : peerId) + " [" + connId.substring(0, 8) + "]";
+  }
+
+  JsonObject stats() {
+    return new JsonObject()
+        .put("connId", connId)
+        .put("peerId", peerId)
+        .put("corePeerId", corePeerId())
+        .put("documents", documents == null ? 0 : documents.size())
+        .put("bytesIn", bytesIn)
+        .put("bytesOut", bytesOut)
+        .put("messagesIn", messagesIn)
+        .put("messagesDropped", rate.dropped())
+        .put("messagesOut", messagesOut);
+  }
+}

@@ -1,0 +1,244 @@
+package dev.docsync.limits;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import dev.docsync.testing.Await;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A test client of {@code /sync} speaking CBOR with plain Jackson maps (independent of the server's codec),
+ * optionally from another loopback address (127.0.0.2, ...: all of 127/8 is loopback on Linux), so that
+ * per-address limits can be tested without touching the other clients.
+ */
+public final class RawWsClient implements AutoCloseable {
+  public static final CBORMapper CBOR = new CBORMapper();
+  public static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** Held: Vert.x closes an unreachable WebSocketClient, and its sockets with it. */
+  private final WebSocketClient wsClient;
+  private final WebSocket socket;
+  private final BlockingQueue<Map<String, Object>> inbox = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
+  private volatile Consumer<Map<String, Object>> listener = m -> {};
+  private volatile String peerId;
+  private volatile String serverPeerId;
+  /** Whether {@link #close} closes {@link #wsClient} too (not when it is shared). */
+  private final boolean ownsClient;
+
+  private RawWsClient(WebSocketClient wsClient, WebSocket socket, boolean ownsClient) {
+    this.wsClient = wsClient;
+    this.socket = socket;
+    this.ownsClient = ownsClient;
+    socket.binaryMessageHandler(this::onMessage);
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+  }
+
+  public static RawWsClient connect(Vertx vertx, int port) {
+    return Await.result(connectAsync(vertx, port, null));
+  }
+
+  /** From {@code localAddress} (e.g. "127.0.0.2"), null for the default. */
+  public static RawWsClient connect(Vertx vertx, int port, String localAddress) {
+    return Await.result(connectAsync(vertx, port, localAddress));
+  }
+
+  public static Future<RawWsClient> connectAsync(Vertx vertx, int port, String localAddress) {
+    WebSocketClientOptions options = new WebSocketClientOptions()
+        .setMaxFrameSize(1 << 20)
+        .setMaxMessageSize(1 << 24)
+        .setMaxConnections(10_000);
+    if (localAddress != null) {
+      options.setLocalAddress(localAddress);
+    }
+    WebSocketClient wsClient = vertx.createWebSocketClient(options);
+    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync");
+    return wsClient.connect(target).map(socket -> new RawWsClient(wsClient, socket, true))
+        .onFailure(e -> wsClient.close());
+  }
+
+  /** A WebSocketClient for many connections (see {@link #connect(WebSocketClient, int)}). */
+  public static WebSocketClient sharedClient(Vertx vertx) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 24)
+        .setMaxConnections(10_000));
+  }
+
+  /** On a shared WebSocketClient, which {@link #close} leaves open. */
+  public static Future<RawWsClient> connect(WebSocketClient shared, int port) {
+    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync");
+    return shared.connect(target).map(socket -> new RawWsClient(shared, socket, false));
+  }
+
+  private void onMessage(Buffer buffer) {
+    Map<String, Object> message = decode(buffer.getBytes());
+    inbox.add(message);
+    listener.accept(message);
+  }
+
+  public static Map<String, Object> decode(byte[] bytes) {
+    try {
+      return CBOR.readValue(bytes, new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException("server sent undecodable CBOR", e);
+    }
+  }
+
+  public static byte[] encode(Object value) {
+    try {
+      return CBOR.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---- sending (never waits: order is kept) ----
+
+  public void send(Map<String, Object> message) {
+    Map<String, Object> clean = new LinkedHashMap<>(message);
+    clean.values().removeIf(v -> v == null);
+    sendRaw(encode(clean));
+  }
+
+  public void sendRaw(byte[] bytes) {
+    socket.writeBinaryMessage(Buffer.buffer(bytes));
+  }
+
+  public static Map<String, Object> joinMessage(String peerId) {
+    Map<String, Object> join = new LinkedHashMap<>();
+    join.put("type", "join");
+    join.put("senderId", peerId);
+    join.put("peerMetadata", Map.of("isEphemeral", true));
+    join.put("supportedProtocolVersions", List.of("1"));
+    return join;
+  }
+
+  /** Sends join (an ephemeral client) and returns the server's {@code peer} answer. */
+  public Map<String, Object> join(String peerId) {
+    this.peerId = peerId;
+    send(joinMessage(peerId));
+    Map<String, Object> peer = nextOfType("peer");
+    serverPeerId = (String) peer.get("senderId");
+    return peer;
+  }
+
+  public static Map<String, Object> docMessage(String type, String sender, String docId, byte[] data) {
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("type", type);
+    message.put("senderId", sender);
+    message.put("documentId", docId);
+    message.put("data", data);
+    return message;
+  }
+
+  /** A request/sync/... message from this peer about a document. */
+  public void sendDoc(String type, String docId, byte[] data) {
+    Map<String, Object> message = docMessage(type, peerId, docId, data);
+    message.put("targetId", serverPeerId);
+    send(message);
+  }
+
+  // ---- receiving ----
+
+  public void onEveryMessage(Consumer<Map<String, Object>> listener) {
+    this.listener = listener;
+  }
+
+  /** The next message matching, dropping the others from the queue. */
+  public Map<String, Object> next(Predicate<Map<String, Object>> wanted) {
+    return next(wanted, WAIT);
+  }
+
+  public Map<String, Object> next(Predicate<Map<String, Object>> wanted, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    List<Object> skipped = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      Map<String, Object> message = poll(Duration.ofNanos(deadline - System.nanoTime()));
+      if (message != null) {
+        if (wanted.test(message)) {
+          return message;
+        }
+        skipped.add(message.get("type"));
+      }
+    }
+    throw new AssertionError("no matching message within " + wait + "; skipped " + skipped
+        + (isClosed() ? " (closed " + closed.getNow(null) + ")" : ""));
+  }
+
+  public Map<String, Object> nextOfType(String type) {
+    return next(m -> type.equals(m.get("type")));
+  }
+
+  /** The next message, or null if none arrives within {@code wait}. */
+  public Map<String, Object> poll(Duration wait) {
+    try {
+      return inbox.poll(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Messages received and not taken yet. */
+  public List<Map<String, Object>> drain() {
+    List<Map<String, Object>> all = new ArrayList<>();
+    inbox.drainTo(all);
+    return all;
+  }
+
+  /** The close status the server sent, waiting up to {@link #WAIT}. */
+  public Short awaitClose() {
+    return awaitClose(WAIT);
+  }
+
+  public Short awaitClose(Duration wait) {
+    try {
+      return closed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("socket not closed within " + wait, e);
+    }
+  }
+
+  public CompletableFuture<Short> closed() {
+    return closed;
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  public WebSocket socket() {
+    return socket;
+  }
+
+  public String peerId() {
+    return peerId;
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isClosed()) {
+      socket.close();
+    }
+    if (ownsClient) {
+      wsClient.close();
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package dev.docsync.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.docsync.testing.Await;
+import dev.docsync.testing.TestService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.automerge.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every limit of /sync, exceeded: the sender gets the documented error (and close where documented),
+ * the refusal is counted in docsync.limits.exceeded, and a bystander client on the same node keeps
+ * syncing. Offenders connect from 127.0.0.2-5 so that the per-address limit never touches the bystander.
+ */
+@Timeout(120)
+class WsLimitsTest {
+  private static final int RATE = 20;
+  private static final int BURST = 20;
+  private static final int FLOOD_DROPS = 300;
+  private static final int DOCS = 5;
+  private static final int PER_IP = 4;
+  private static final long JOIN_TIMEOUT_MS = 1500;
+  private static final int PREJOIN = 3;
+  private static final int PENDING = 6;
+
+  private static TestService service;
+  private static Vertx clients;
+  private static SyncingPeer bystander;
+  private static final String BYSTANDER_DOC = "limits-bystander-" + UUID.randomUUID();
+  private static int bystanderEdits;
+
+  @BeforeAll
+  static void start() {
+    service = TestService.start(new JsonObject()
+        .put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
+        .put("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
+        .put("DOCSYNC_LIMIT_FLOOD_DROPS", FLOOD_DROPS)
+        .put("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
+        .put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP)
+        .put("DOCSYNC_LIMIT_JOIN_TIMEOUT_MS", JOIN_TIMEOUT_MS)
+        .put("DOCSYNC_LIMIT_PREJOIN_MESSAGES", PREJOIN)
+        .put("DOCSYNC_LIMIT_PENDING_CONNECTIONS", PENDING));
+    clients = Vertx.vertx();
+    bystander = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "bystander");
+    bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (bystander != null) {
+      bystander.close();
+    }
+    if (clients != null) {
+      Await.result(clients.close());
+    }
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  /** After every test: the bystander's socket is open and its edits reach the store. */
+  @AfterEach
+  void bystanderCarriesOn() {
+    int n = ++bystanderEdits;
+    bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> SyncingPeer.serverHeads(service, BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
+    assertThat(bystander.client().isClosed()).isFalse();
+  }
+
+  @Test
+  void messagesOverTheRateAreDroppedWithOneRateLimitedError() {
+    double before = exceeded("message_rate");
+    String doc = "limits-rate-" + UUID.randomUUID();
+    try (RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+      client.join("rater");
+      int sent = 100;
+      for (int i = 0; i < sent; i++) {
+        client.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
+      }
+      // Dropped messages are not processed: only about a burst's worth of requests get an answer.
+      List<Map<String, Object>> answers = new ArrayList<>();
+      Map<String, Object> m;
+      while ((m = client.poll(Duration.ofMillis(700))) != null) {
+        answers.add(m);
+      }
+      long unavailable = answers.stream().filter(a -> "doc-unavailable".equals(a.get("type"))).count();
+      List<String> errors = answers.stream().filter(a -> "error".equals(a.get("type"))).map(a -> (String) a.get("message")).toList();
+      assertThat(unavailable).isBetween((long) BURST - 1, (long) BURST + 10);
+      assertThat(errors).hasSize(1); // at most one RATE_LIMITED a second
+      assertThat(errors.get(0)).startsWith("RATE_LIMITED: more than " + RATE + " messages a second");
+      assertThat(exceeded("message_rate") - before).isGreaterThanOrEqualTo(sent - BURST - 10);
+      // The socket stays open and usable once the rate is respected again.
+      assertThat(client.isClosed()).isFalse();
+      assertUsable(client);
+    }
+  }
+
+  @Test
+  void aClientFloodingFarPastTheRateIsClosed1008() {
+    double before = exceeded("flood");
+    try (RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+      client.join("flooder");
+      byte[] message = RawWsClient.encode(Map.of("type", "ephemeral", "senderId", "flooder", "documentId", "limits-flood",
+          "data", new byte[] {1}, "count", 1, "sessionId", "s"));
+      for (int i = 0; i < BURST + FLOOD_DROPS + 200; i++) {
+        client.sendRaw(message);
+      }
+      Map<String, Object> closing = client.next(e -> "error".equals(e.get("type")) && ((String) e.get("message")).contains("closed"));
+      assertThat((String) closing.get("message")).startsWith("RATE_LIMITED: kept sending far more than");
+      assertThat(client.awaitClose()).isEqualTo((short) 1008);
+    }
+    assertThat(exceeded("flood") - before).isEqualTo(1);
+  }
+
+  @Test
+  void documentsPastTheLimitAreRefusedAndTheOthersStillSync() {
+    double before = exceeded("docs_per_connection");
+    String prefix = "limits-docs-" + UUID.randomUUID() + "-";
+    try (SyncingPeer peer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort(), "127.0.0.2"), "many-docs")) {
+      for (int i = 0; i < DOCS; i++) {
+        peer.open(prefix + i, null); // a request each: doc-unavailable, but the socket now syncs it
+        String doc = prefix + i;
+        peer.client().next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")));
+      }
+      peer.open(prefix + DOCS, null);
+      Map<String, Object> error = peer.client().nextOfType("error");
+      assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: this connection already syncs " + DOCS + " documents")
+          .contains(prefix + DOCS);
+      peer.client().next(m -> "doc-unavailable".equals(m.get("type")) && (prefix + DOCS).equals(m.get("documentId")));
+      assertThat(exceeded("docs_per_connection") - before).isEqualTo(1);
+
+      // A document the socket already syncs still syncs both ways.
+      try (SyncingPeer writer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "docs-writer")) {
+        writer.open(prefix + 0, tx -> tx.set(ObjectId.ROOT, "from", "writer"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> peer.heads(prefix + 0).equals(writer.heads(prefix + 0)));
+      }
+      assertThat(peer.client().isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void connectionsPastThePerAddressLimitAreRefusedWithAnErrorAndClose1008() {
+    double before = exceeded("connections_per_ip");
+    List<RawWsClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < PER_IP; i++) {
+        RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3");
+        client.join("per-ip-" + i);
+        open.add(client);
+      }
+      try (RawWsClient refused = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+        Map<String, Object> error = refused.nextOfType("error");
+        assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: more than " + PER_IP + " connections from 127.0.0.3");
+        assertThat(refused.awaitClose()).isEqualTo((short) 1008);
+      }
+      assertThat(exceeded("connections_per_ip") - before).isEqualTo(1);
+      // The connections already open are untouched; another address is not affected.
+      open.forEach(WsLimitsTest::assertUsable);
+      try (RawWsClient other = RawWsClient.connect(clients, service.httpPort(), "127.0.0.4")) {
+        other.join("per-ip-other");
+        assertUsable(other);
+      }
+      // Closing one gives its place back.
+      RawWsClient first = open.remove(0);
+      first.close();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        try (RawWsClient again = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+          again.join("per-ip-again");
+        }
+      });
+    } finally {
+      open.forEach(RawWsClient::close);
+    }
+  }
+
+  @Test
+  void aSocketThatDoesNotJoinInTimeIsClosed() {
+    double before = exceeded("join_timeout");
+    long start = System.nanoTime();
+    try (RawWsClient silent = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+      Map<String, Object> error = silent.nextOfType("error");
+      assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: no join within " + JOIN_TIMEOUT_MS + " ms");
+      assertThat(silent.awaitClose()).isEqualTo((short) 1008);
+      assertThat((System.nanoTime() - start) / 1e6).isBetween(JOIN_TIMEOUT_MS * 0.9, JOIN_TIMEOUT_MS + 5000.0);
+    }
+    assertThat(exceeded("join_timeout") - before).isEqualTo(1);
+    // A socket that joins in time stays (past the timeout).
+    try (RawWsClient joined = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+      joined.join("in-time");
+      sleep(JOIN_TIMEOUT_MS + 300);
+      assertUsable(joined);
+    }
+  }
+
+  @Test
+  void messagesBeforeJoinPastTheLimitAreDroppedUnread() {
+    double before = exceeded("prejoin_messages");
+    String doc = "limits-prejoin-" + UUID.randomUUID();
+    try (RawWsClient early = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+      for (int i = 0; i < PREJOIN + 2; i++) {
+        early.send(RawWsClient.docMessage("request", "early", doc, SyncingPeer.emptyDocSyncMessage()));
+      }
+      Map<String, Object> error = early.nextOfType("error");
+      assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: more than " + PREJOIN + " messages before join");
+      // Even a join is not read now: no peer answer; the join timeout closes the socket.
+      early.send(RawWsClient.joinMessage("early"));
+      assertThat(early.awaitClose()).isEqualTo((short) 1008);
+      assertThat(early.drain()).noneMatch(m -> "peer".equals(m.get("type")));
+    }
+    assertThat(exceeded("prejoin_messages") - before).isEqualTo(3);
+  }
+
+  @Test
+  void socketsPastThePendingLimitAreToldToComeBackLater() {
+    double before = exceeded("pending_connections");
+    List<RawWsClient> waiting = new ArrayList<>();
+    try {
+      // PENDING sockets that do not join (from two addresses: the per-address limit is lower).
+      List<Future<RawWsClient>> connecting = new ArrayList<>();
+      for (int i = 0; i < PENDING; i++) {
+        connecting.add(RawWsClient.connectAsync(clients, service.httpPort(), i % 2 == 0 ? "127.0.0.4" : "127.0.0.5"));
+      }
+      connecting.forEach(f -> waiting.add(Await.result(f)));
+      try (RawWsClient refused = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+        Map<String, Object> error = refused.nextOfType("error");
+        assertThat((String) error.get("message")).startsWith("OVERLOADED: more than " + PENDING + " connections waiting to join");
+        assertThat(refused.awaitClose()).isEqualTo((short) 1013);
+      }
+      assertThat(exceeded("pending_connections") - before).isEqualTo(1);
+      // One of them joins: its place is free for a newcomer.
+      waiting.get(0).join("pending-joined");
+      try (RawWsClient newcomer = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+        newcomer.join("newcomer");
+        assertUsable(newcomer);
+      }
+    } finally {
+      waiting.forEach(RawWsClient::close);
+    }
+  }
+
+  // ---- helpers ----
+
+  private static double exceeded(String limit) {
+    return Metrics.limitExceeded(service.httpPort(), limit, "ws");
+  }
+
+  /** The socket still answers a request (doc-unavailable, for a document nobody has). */
+  static void assertUsable(RawWsClient client) {
+    String doc = "limits-probe-" + UUID.randomUUID();
+    client.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
+    assertThat(client.next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")))).isNotNull();
+    assertThat(client.isClosed()).isFalse();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
