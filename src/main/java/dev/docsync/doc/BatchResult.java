@@ -28,6 +28,8 @@ final class BatchResult {
   boolean syncStatesDirty;
   /** Bytes of the sync messages received in the batch. */
   long syncBytesIn;
+  /** Some peer's messages were held back by pacing: run a step again in this many ns (0: none held). */
+  long paceAgainNanos;
   /** The document's estimated native memory after the batch. */
   long estimatedBytes;
 

@@ -40,7 +40,9 @@ final class DocumentOwner {
   private LoadedDocument loaded;
   private boolean busy;
   private boolean flushDue;
+  private boolean paceDue;
   private boolean flushScheduled;
+  private long paceTimer = -1;
   private long lastActivity = System.currentTimeMillis();
   private CloseReason closeReason = CloseReason.NONE;
   private final Promise<Void> closed = Promise.promise();
@@ -128,15 +130,16 @@ final class DocumentOwner {
   }
 
   private void drain() {
-    if (busy || state != State.READY || (inbox.isEmpty() && !flushDue)) {
+    if (busy || state != State.READY || (inbox.isEmpty() && !flushDue && !paceDue)) {
       return;
     }
     busy = true;
     List<Pending> batch = takeBatch();
     boolean flush = flushDue;
     flushDue = false;
+    paceDue = false;
     prefetchSyncStates(batch)
-        .compose(stored -> env.blocking(() -> loaded.apply(batch, stored, flush, env.settings().docMaxBytes())))
+        .compose(stored -> env.blocking(() -> loaded.apply(batch, stored, flush, env.settings())))
         .compose(this::persist)
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -254,6 +257,21 @@ final class DocumentOwner {
     if (result.syncStatesDirty) {
       scheduleSyncStateFlush();
     }
+    if (result.paceAgainNanos > 0) {
+      schedulePacedStep(result.paceAgainNanos);
+    }
+  }
+
+  /** A step with nothing queued still sends what pacing held back, once the pace runs out. */
+  private void schedulePacedStep(long nanos) {
+    if (paceTimer >= 0) {
+      return;
+    }
+    paceTimer = env.vertx().setTimer(Math.max(1, nanos / 1_000_000), id -> {
+      paceTimer = -1;
+      paceDue = true;
+      drain();
+    });
   }
 
   private void scheduleSyncStateFlush() {

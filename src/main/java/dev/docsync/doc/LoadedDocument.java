@@ -87,7 +87,8 @@ final class LoadedDocument {
     openFrontends += count;
   }
 
-  BatchResult apply(List<Pending> batch, Map<String, byte[]> storedSyncStates, boolean flushSyncStates, long maxBytes) {
+  BatchResult apply(List<Pending> batch, Map<String, byte[]> storedSyncStates, boolean flushSyncStates, OwnerSettings settings) {
+    long maxBytes = settings.docMaxBytes();
     BatchResult result = new BatchResult();
     boolean full = estimatedBytes() >= maxBytes;
     List<Pending> opens = new ArrayList<>();
@@ -108,7 +109,7 @@ final class LoadedDocument {
       changeCount += ChangeChunks.count(result.chunk);
       result.changeEvent = changeEvent(result, origins);
     }
-    generateSyncMessages(result, spokeIn(batch));
+    generateSyncMessages(result, spokeIn(batch), settings.syncPaceMs() * 1_000_000);
     if (flushSyncStates) {
       collectDirtySyncStates(result);
     }
@@ -257,16 +258,30 @@ final class LoadedDocument {
   }
 
   /**
-   * One message per peer per batch: a round carries every change of the batch (receives cost
-   * O(history)). A peer that said nothing, of a document that did not change, would get what it got
-   * last time, nothing: generating it is skipped (generate was most of the CPU on hot documents).
+   * At most one message per peer per batch, and one round per round trip: while a peer has not
+   * answered our last message with changes, what changed since waits (it all goes in the next message,
+   * sent when the answer comes or the pace runs out). Receives cost O(history) on both sides, so on a
+   * hot document this, not the batch rate, bounds the Automerge work per peer. A peer that said nothing,
+   * of a document that did not change, would get nothing: generating for it is skipped.
    */
-  private void generateSyncMessages(BatchResult result, Set<String> spoke) {
+  private void generateSyncMessages(BatchResult result, Set<String> spoke, long paceNanos) {
     boolean changed = result.chunk != null;
+    long now = System.nanoTime();
     for (PeerSession peer : peers.values()) {
-      if (!changed && peer.shadow == null && !spoke.contains(peer.peerId)) {
+      boolean spokeNow = spoke.contains(peer.peerId);
+      if (spokeNow) {
+        peer.unansweredSince = 0;
+      }
+      if (!changed && !spokeNow && !peer.behind && peer.shadow == null) {
         continue;
       }
+      long wait = peer.paceWait(now, paceNanos);
+      if (wait > 0) {
+        peer.behind = true;
+        result.paceAgainNanos = result.paceAgainNanos == 0 ? wait : Math.min(result.paceAgainNanos, wait);
+        continue;
+      }
+      peer.behind = false;
       if (peer.shadow != null) {
         peer.shadow.merge(doc);
       }
@@ -274,6 +289,9 @@ final class LoadedDocument {
       if (message.isPresent()) {
         result.outgoing.add(new BatchResult.Outgoing(peer.address, peer.peerId, message.get()));
         peer.dirty = true;
+        if (SyncMessageCheck.changeCount(message.get()) > 0) {
+          peer.unansweredSince = now;
+        }
       }
     }
   }

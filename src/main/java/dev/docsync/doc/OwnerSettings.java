@@ -12,7 +12,9 @@ package dev.docsync.doc;
  * @param docMaxBytes estimated native memory past which a document takes no more local changes, and is not loaded
  * @param memoryBudgetBytes estimated native memory of all loaded documents; least recently used ones are unloaded past it
  * @param shutdownTimeoutMs how long a stopping node waits for documents to finish their queued work
+ * @param syncPaceMs a peer that has not answered our last message with changes gets the next one when
+ *     it answers, or after this long at the latest
  */
 public record OwnerSettings(int queueLimit, int batchMax, long syncStateFlushMs, long idleUnloadMs,
                             long compactMinBytes, int compactMaxChunks, long docMaxBytes, long memoryBudgetBytes,
-                            long shutdownTimeoutMs) {}
+                            long shutdownTimeoutMs, long syncPaceMs) {}

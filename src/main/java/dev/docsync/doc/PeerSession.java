@@ -16,6 +16,10 @@ final class PeerSession {
    */
   Document shadow;
   boolean dirty;
+  /** When we sent the last message with changes that the peer has not answered yet (nanoTime), or 0. */
+  long unansweredSince;
+  /** Messages were held back by pacing: generate for this peer on the next step even if nothing changed. */
+  boolean behind;
 
   PeerSession(String peerId, String storageKey, String address, boolean readOnly, SyncState state) {
     this.peerId = peerId;
@@ -34,9 +38,16 @@ final class PeerSession {
    * that says HELLO again may have lost whatever we sent it last time.
    */
   void restart() {
+    unansweredSince = 0;
+    behind = true;
     SyncState fresh = SyncState.decode(state.encode());
     state.free();
     state = fresh;
+  }
+
+  /** Nanoseconds left before the next message may go while the last one is unanswered; 0 when it may go now. */
+  long paceWait(long now, long paceNanos) {
+    return unansweredSince == 0 ? 0 : Math.max(0, unansweredSince + paceNanos - now);
   }
 
   void free() {

@@ -49,6 +49,27 @@ public final class SyncMessageCheck {
     }
   }
 
+  /**
+   * How many change entries a sync message carries (the count that follows the haves; the core may
+   * bundle several changes into one entry), or -1 when it does not parse that far. Lets the core tell a message its peer must answer from a bare announcement.
+   */
+  public static long changeCount(byte[] message) {
+    try {
+      Reader in = new Reader(message, 0, message.length);
+      in.byte1();
+      in.hashes();
+      in.hashes();
+      long haves = in.leb128();
+      for (long h = 0; h < haves; h++) {
+        in.hashes();
+        in.slice(in.leb128());
+      }
+      return in.remaining() == 0 ? 0 : in.leb128();
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
+  }
+
   private static String bloom(Reader bloom) {
     if (bloom.remaining() == 0) {
       return null; // the empty filter

@@ -106,6 +106,39 @@ class LimitClassesTest {
   }
 
   @Test
+  void changeCountReadsHowManyChangesAMessageCarries() {
+    Document a = new Document();
+    Document b = new Document();
+    SyncState sa = new SyncState();
+    SyncState sb = new SyncState();
+    edit(a, 1);
+    byte[] announce = a.generateSyncMessage(sa).orElseThrow(); // heads only: a knows nothing of b yet
+    assertThat(SyncMessageCheck.changeCount(announce)).isZero();
+    b.receiveSyncMessage(sb, announce);
+    for (int round = 0; round < 4; round++) { // until both are quiet
+      b.generateSyncMessage(sb).ifPresent(m -> a.receiveSyncMessage(sa, m));
+      a.generateSyncMessage(sa).ifPresent(m -> b.receiveSyncMessage(sb, m));
+    }
+    edit(a, 2);
+    edit(a, 3);
+    byte[] changes = a.generateSyncMessage(sa).orElseThrow();
+    assertThat(SyncMessageCheck.changeCount(changes)).isPositive();
+    b.receiveSyncMessage(sb, changes);
+    assertThat(SyncMessageCheck.changeCount(b.generateSyncMessage(sb).orElseThrow())).isZero(); // the acknowledgement
+    sa.free();
+    sb.free();
+    a.free();
+    b.free();
+  }
+
+  private static void edit(Document doc, int i) {
+    try (Transaction tx = doc.startTransaction()) {
+      tx.set(ObjectId.ROOT, "k" + i, i);
+      tx.commit();
+    }
+  }
+
+  @Test
   void realSyncMessagesPassTheCheck() {
     Document a = new Document();
     try (Transaction tx = a.startTransaction()) {
@@ -131,6 +164,7 @@ class LimitClassesTest {
       }
     }
     assertThat(checked).isGreaterThanOrEqualTo(3);
+    assertThat(SyncMessageCheck.changeCount(new byte[] {0x42})).isEqualTo(-1);
     sa.free();
     sb.free();
     a.free();

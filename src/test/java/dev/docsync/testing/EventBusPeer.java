@@ -1,5 +1,6 @@
 package dev.docsync.testing;
 
+import dev.docsync.limits.SyncMessageCheck;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.Base64s;
 import io.vertx.core.Future;
@@ -27,6 +28,9 @@ public final class EventBusPeer implements AutoCloseable {
   private final AtomicLong bytesOut = new AtomicLong();
   private final boolean readOnly;
   private final List<Throwable> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Long> changesPerMessage = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<byte[]> held = new java.util.ArrayList<>();
+  private boolean holding;
   private Vertx vertx;
   private MessageConsumer<JsonObject> inbox;
 
@@ -53,8 +57,31 @@ public final class EventBusPeer implements AutoCloseable {
   private synchronized void receive(JsonObject body) {
     byte[] message = Base64s.decode(body.getString("message"), "message");
     bytesIn.addAndGet(message.length);
+    changesPerMessage.add(SyncMessageCheck.changeCount(message));
+    if (holding) {
+      held.add(message);
+      return;
+    }
     doc.receiveSyncMessage(state, message);
     sendNext();
+  }
+
+  /** From now on, messages are kept unanswered (a slow peer) until {@link #answerHeld()}. */
+  public synchronized void holdAnswers() {
+    holding = true;
+  }
+
+  /** Receives the held messages and answers, then answers as usual again. */
+  public synchronized void answerHeld() {
+    holding = false;
+    held.forEach(message -> doc.receiveSyncMessage(state, message));
+    held.clear();
+    sendNext();
+  }
+
+  /** How many changes each received message carried, in order. */
+  public List<Long> changesPerMessage() {
+    return changesPerMessage;
   }
 
   private synchronized void sendNext() {
