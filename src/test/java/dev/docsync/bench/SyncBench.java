@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * Options (--key=value): jar, reference (dir of server.mjs), work, report, jmh (JMH JSON to include),
  * notes (markdown appended), scenarios (many,hot,large,bootstrap,connections,durability), servers
  * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (JFR on docsync: true),
- * clients (durable|ephemeral), loops (generator event loops), --smoke for tiny numbers, and
+ * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), --smoke for tiny numbers, and
  * --report-only to rewrite the report from the results.json of the last run.
  */
 public final class SyncBench {
@@ -176,7 +176,9 @@ public final class SyncBench {
       case "hot": {
         Path jfr = work.resolve("docsync-hot-document.jfr");
         try (Server server = server(serverName, "hot", null, profile ? jfr : null)) {
-          JsonObject r = sc.hotDocument(server, s.hotTypists(), s.hotPerTypist(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
+          int[] typists = options.containsKey("hot-typists")
+              ? Arrays.stream(options.get("hot-typists").split(",")).mapToInt(Integer::parseInt).toArray() : s.hotTypists();
+          JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
           server.stop();
           return withProfile(r, serverName, profile, jfr);
         }
