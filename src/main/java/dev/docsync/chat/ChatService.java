@@ -1,6 +1,7 @@
 package dev.docsync.chat;
 
 import dev.docsync.doc.ServerEvents;
+import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.Future;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
+  private static final LogThrottle LOG_LINES = new LogThrottle(20);
 
   private final Vertx vertx;
   private final ChatStore store;
@@ -96,7 +98,10 @@ public final class ChatService {
 
   /** As the core does for its own input: counted by subscribers of docsync.events, with the same shape. */
   private void rejected(DocsyncException e) {
-    LOG.info("Rejected chat input: {}", e.wireMessage());
+    String held = LOG_LINES.admit(e.code().name());
+    if (held != null) {
+      LOG.info("Rejected chat input: {}{}", e.wireMessage(), held);
+    }
     vertx.eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "input.rejected")
         .put("code", e.code().name()).put("message", e.getMessage()));
   }

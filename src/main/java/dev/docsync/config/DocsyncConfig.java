@@ -55,7 +55,8 @@ public record DocsyncConfig(
             longValue(json, "DOCSYNC_DOC_MAX_BYTES"),
             longValue(json, "DOCSYNC_MEMORY_BUDGET_BYTES"),
             longValue(json, "DOCSYNC_SHUTDOWN_TIMEOUT_MS"),
-            longValue(json, "DOCSYNC_SYNC_PACE_MS")),
+            longValue(json, "DOCSYNC_SYNC_PACE_MS"),
+            longValue(json, "DOCSYNC_SYNC_INTERVAL_MS")),
         new WsSettings(
             longValue(json, "DOCSYNC_WS_PING_MS"),
             integer(json, "DOCSYNC_WS_MAX_MESSAGE_BYTES"),

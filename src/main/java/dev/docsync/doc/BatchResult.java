@@ -30,6 +30,8 @@ final class BatchResult {
   long syncBytesIn;
   /** Some peer's messages were held back by pacing: run a step again in this many ns (0: none held). */
   long paceAgainNanos;
+  /** Peers syncing the document after the batch. */
+  int peers;
   /** The document's estimated native memory after the batch. */
   long estimatedBytes;
 

@@ -48,6 +48,7 @@ final class DocumentOwner {
   private final Promise<Void> closed = Promise.promise();
   private final Parked parked;
   private long estimatedBytes;
+  private int peerCount;
   private final List<Long> chunkIds = new ArrayList<>();
   private long snapshotBytes;
   private long incrementalBytes;
@@ -178,6 +179,7 @@ final class DocumentOwner {
 
   private Future<Void> persist(BatchResult result) {
     setEstimatedBytes(result.estimatedBytes);
+    setPeerCount(result.peers);
     return storeChunk(result)
         .compose(v -> storeSyncStates(result))
         .andThen(ar -> deliver(result))
@@ -323,6 +325,11 @@ final class DocumentOwner {
     estimatedBytes = bytes;
   }
 
+  private void setPeerCount(int peers) {
+    env.peersChanged(peers - peerCount);
+    peerCount = peers;
+  }
+
   /** Unloads the document once it has nothing to do, unless a request comes first. */
   void unloadWhenIdle() {
     if (closeReason == CloseReason.NONE && state != State.CLOSED) {
@@ -349,6 +356,7 @@ final class DocumentOwner {
         .onComplete(ar -> {
           state = State.CLOSED;
           setEstimatedBytes(0);
+          setPeerCount(0);
           env.unregister(this, ar.succeeded() ? ar.result() : Parked.NONE);
           env.events().documentUnloaded(docId);
           closed.tryComplete();

@@ -47,6 +47,7 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   // Read by other threads (metrics, tests).
   private volatile int loadedCount;
   private volatile long loadedBytes;
+  private volatile int peerSessions;
 
   public DocumentWorkerVerticle(DocumentStore store, OwnerSettings settings, int automergeThreads, int maxPayloadBytes,
                                 MeterRegistry registry) {
@@ -64,6 +65,8 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
     Gauge.builder("docsync.documents.loaded", this, DocumentWorkerVerticle::loadedDocuments).register(registry);
     Gauge.builder("docsync.documents.native.bytes", this, DocumentWorkerVerticle::loadedBytes)
         .description("estimated native (Automerge) memory of the loaded documents").register(registry);
+    Gauge.builder("docsync.peers", this, DocumentWorkerVerticle::peers)
+        .description("peer sessions (document, peer) in the loaded documents").register(registry);
     long sweepMs = Math.max(100, Math.min(settings.idleUnloadMs() / 2, 1_000));
     vertx.setPeriodic(sweepMs, id -> sweep());
     consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, (Message<Object> m) -> handle(m, parser::frontend)));
@@ -147,6 +150,16 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
     totalBytes += deltaBytes;
     loadedBytes = totalBytes;
     loadedCount = owners.size();
+  }
+
+  @Override
+  public void peersChanged(int delta) {
+    peerSessions += delta; // on the verticle's event loop only; volatile for the metrics reader
+  }
+
+  /** Peer sessions (document, peer) of the loaded documents. */
+  public int peers() {
+    return peerSessions;
   }
 
   /** Documents in memory. */

@@ -109,11 +109,12 @@ final class LoadedDocument {
       changeCount += ChangeChunks.count(result.chunk);
       result.changeEvent = changeEvent(result, origins);
     }
-    generateSyncMessages(result, spokeIn(batch), settings.syncPaceMs() * 1_000_000);
+    generateSyncMessages(result, spokeIn(batch), settings.syncPaceMs() * 1_000_000, settings.syncIntervalMs() * 1_000_000);
     if (flushSyncStates) {
       collectDirtySyncStates(result);
     }
     result.estimatedBytes = estimatedBytes();
+    result.peers = peers.size();
     result.syncStatesDirty = peers.values().stream().anyMatch(p -> p.persistent() && p.dirty);
     answerOpens(opens, result);
     completeReplies(result);
@@ -145,7 +146,7 @@ final class LoadedDocument {
       hello(hello, stored.get(hello.storageKey()));
       if (hello.message() != null) {
         result.syncBytesIn += hello.message().length;
-        receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()));
+        receiveFirst(hello);
       }
       result.ok(pending, null);
     } else if (request instanceof DocRequest.Sync sync) {
@@ -208,6 +209,21 @@ final class LoadedDocument {
     peers.put(hello.peerId(), new PeerSession(hello.peerId(), hello.storageKey(), hello.address(), hello.readOnly(), state));
   }
 
+  /**
+   * A greeting whose message is refused leaves no session behind (the sender takes it as not
+   * greeted), except a read-only peer's refused changes: it stays, to keep receiving.
+   */
+  private void receiveFirst(DocRequest.Hello hello) {
+    try {
+      receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()));
+    } catch (DocsyncException e) {
+      if (e.code() != ErrorCode.FORBIDDEN) {
+        peers.remove(hello.peerId()).free();
+      }
+      throw e;
+    }
+  }
+
   private SyncState decodeOrFresh(byte[] stored) {
     if (stored == null) {
       return new SyncState();
@@ -260,11 +276,12 @@ final class LoadedDocument {
   /**
    * At most one message per peer per batch, and one round per round trip: while a peer has not
    * answered our last message with changes, what changed since waits (it all goes in the next message,
-   * sent when the answer comes or the pace runs out). Receives cost O(history) on both sides, so on a
-   * hot document this, not the batch rate, bounds the Automerge work per peer. A peer that said nothing,
+   * sent when the answer comes or the pace runs out); and messages with changes go to one peer at most
+   * once per sync interval. Generate and receive cost O(history) on both sides, so on a hot document
+   * this, not the change rate, bounds the Automerge work per peer. A peer that said nothing,
    * of a document that did not change, would get nothing: generating for it is skipped.
    */
-  private void generateSyncMessages(BatchResult result, Set<String> spoke, long paceNanos) {
+  private void generateSyncMessages(BatchResult result, Set<String> spoke, long paceNanos, long intervalNanos) {
     boolean changed = result.chunk != null;
     long now = System.nanoTime();
     for (PeerSession peer : peers.values()) {
@@ -275,7 +292,7 @@ final class LoadedDocument {
       if (!changed && !spokeNow && !peer.behind && peer.shadow == null) {
         continue;
       }
-      long wait = peer.paceWait(now, paceNanos);
+      long wait = peer.paceWait(now, paceNanos, intervalNanos);
       if (wait > 0) {
         peer.behind = true;
         result.paceAgainNanos = result.paceAgainNanos == 0 ? wait : Math.min(result.paceAgainNanos, wait);
@@ -290,7 +307,7 @@ final class LoadedDocument {
         result.outgoing.add(new BatchResult.Outgoing(peer.address, peer.peerId, message.get()));
         peer.dirty = true;
         if (SyncMessageCheck.changeCount(message.get()) > 0) {
-          peer.unansweredSince = now;
+          peer.sentChanges(now);
         }
       }
     }

@@ -26,6 +26,9 @@ interface OwnerEnvironment {
   /** The estimated native memory of a document changed by this much. */
   void memoryChanged(long deltaBytes);
 
+  /** The number of peers syncing a document changed by this much. */
+  void peersChanged(int delta);
+
   /** Hands a request to whoever owns its document now. */
   Future<JsonObject> resubmit(DocRequest request);
 }

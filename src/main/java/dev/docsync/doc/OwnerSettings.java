@@ -14,7 +14,8 @@ package dev.docsync.doc;
  * @param shutdownTimeoutMs how long a stopping node waits for documents to finish their queued work
  * @param syncPaceMs a peer that has not answered our last message with changes gets the next one when
  *     it answers, or after this long at the latest
+ * @param syncIntervalMs a peer gets at most one message with changes per this interval
  */
 public record OwnerSettings(int queueLimit, int batchMax, long syncStateFlushMs, long idleUnloadMs,
                             long compactMinBytes, int compactMaxChunks, long docMaxBytes, long memoryBudgetBytes,
-                            long shutdownTimeoutMs, long syncPaceMs) {}
+                            long shutdownTimeoutMs, long syncPaceMs, long syncIntervalMs) {}

@@ -18,6 +18,8 @@ final class PeerSession {
   boolean dirty;
   /** When we sent the last message with changes that the peer has not answered yet (nanoTime), or 0. */
   long unansweredSince;
+  /** When we sent the last message with changes (nanoTime), or 0. */
+  long changesSentAt;
   /** Messages were held back by pacing: generate for this peer on the next step even if nothing changed. */
   boolean behind;
 
@@ -39,15 +41,26 @@ final class PeerSession {
    */
   void restart() {
     unansweredSince = 0;
+    changesSentAt = 0;
     behind = true;
     SyncState fresh = SyncState.decode(state.encode());
     state.free();
     state = fresh;
   }
 
-  /** Nanoseconds left before the next message may go while the last one is unanswered; 0 when it may go now. */
-  long paceWait(long now, long paceNanos) {
-    return unansweredSince == 0 ? 0 : Math.max(0, unansweredSince + paceNanos - now);
+  /**
+   * Nanoseconds before the next message may go (0: now): while the last one with changes is
+   * unanswered, up to {@code paceNanos} after it; in any case {@code intervalNanos} after it.
+   */
+  long paceWait(long now, long paceNanos, long intervalNanos) {
+    long unanswered = unansweredSince == 0 ? 0 : unansweredSince + paceNanos - now;
+    long interval = changesSentAt == 0 ? 0 : changesSentAt + intervalNanos - now;
+    return Math.max(0, Math.max(unanswered, interval));
+  }
+
+  void sentChanges(long now) {
+    unansweredSince = now;
+    changesSentAt = now;
   }
 
   void free() {

@@ -1,5 +1,6 @@
 package dev.docsync.doc;
 
+import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocsyncException;
 import io.micrometer.core.instrument.Counter;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class ServerEvents {
   public static final String ADDRESS = "docsync.events";
   private static final Logger LOG = LoggerFactory.getLogger(ServerEvents.class);
+  /** A client controls how often its input is rejected, so it must not control the log volume. */
+  private static final LogThrottle LOG_LINES = new LogThrottle(20);
 
   private final EventBus eventBus;
   private final MeterRegistry registry;
@@ -85,7 +88,10 @@ public final class ServerEvents {
 
   public void rejected(DocId docId, DocsyncException error) {
     registry.counter("docsync.rejected.inputs", "reason", error.code().name()).increment();
-    LOG.info("Rejected input for {}: {}", docId, error.wireMessage());
+    String held = LOG_LINES.admit(error.code().name());
+    if (held != null) {
+      LOG.info("Rejected input for {}: {}{}", docId, error.wireMessage(), held);
+    }
     JsonObject event = new JsonObject().put("event", "input.rejected").put("code", error.code().name())
         .put("message", error.getMessage());
     if (docId != null) {

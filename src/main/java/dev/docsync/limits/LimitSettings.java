@@ -5,10 +5,11 @@ package dev.docsync.limits;
  * limit off. The size limits are elsewhere: DOCSYNC_WS_MAX_MESSAGE_BYTES, DOCSYNC_MAX_PAYLOAD_BYTES,
  * DOCSYNC_BRIDGE_TCP_MAX_FRAME_BYTES.
  *
- * @param messagesPerSecond sustained messages a second per connection (WebSocket messages; bridge
- *     send, publish, register, unregister and ping frames); more are dropped with RATE_LIMITED
+ * @param messagesPerSecond sustained messages a second per connection (WebSocket messages: more wait,
+ *     the socket is read at this rate; bridge send, publish, register, unregister and ping frames: more
+ *     are dropped with RATE_LIMITED)
  * @param messageBurst how many messages a connection may send at once above the sustained rate
- * @param floodDrops a connection that had more messages than this dropped within about 10 s is closed
+ * @param floodDrops a bridge connection that had more frames than this dropped within about 10 s is closed
  * @param docsPerConnection distinct documents one WebSocket syncs, or one bridge socket OPENs
  * @param connectionsPerIp open WebSocket, SockJS and TCP bridge connections from one remote address
  * @param joinTimeoutMs a WebSocket that has not sent {@code join} this long after the upgrade is closed

@@ -55,6 +55,19 @@ public final class MessageRate {
     return drops != null && !drops.tryTake(now) ? Verdict.CLOSE : Verdict.DROP;
   }
 
+  /**
+   * For a stream that can be slowed down rather than dropped from: takes one message's worth if the
+   * rate allows it now; nothing is counted as dropped.
+   */
+  public boolean tryTake() {
+    return messages == null || messages.tryTake(clock.getAsLong());
+  }
+
+  /** Nanoseconds until {@link #tryTake()} can succeed. */
+  public long nanosUntilNext() {
+    return messages == null ? 0 : messages.nanosUntilToken(clock.getAsLong());
+  }
+
   /** Whether the client should be told about the drop just made: at most once a second, not for every message. */
   public boolean notice() {
     long now = clock.getAsLong();

@@ -23,14 +23,24 @@ public final class TokenBucket {
 
   /** Spends one token if there is one. */
   public boolean tryTake(long nowNanos) {
-    if (nowNanos > last) {
-      tokens = Math.min(capacity, tokens + (nowNanos - last) * perNano);
-      last = nowNanos;
-    }
+    refill(nowNanos);
     if (tokens >= 1) {
       tokens -= 1;
       return true;
     }
     return false;
+  }
+
+  /** Nanoseconds until the next token is there (0: there is one now). */
+  public long nanosUntilToken(long nowNanos) {
+    refill(nowNanos);
+    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
+  }
+
+  private void refill(long nowNanos) {
+    if (nowNanos > last) {
+      tokens = Math.min(capacity, tokens + (nowNanos - last) * perNano);
+      last = nowNanos;
+    }
   }
 }

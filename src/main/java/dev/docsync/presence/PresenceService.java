@@ -1,6 +1,7 @@
 package dev.docsync.presence;
 
 import dev.docsync.doc.ServerEvents;
+import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.Future;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PresenceService {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
+  private static final LogThrottle LOG_LINES = new LogThrottle(20);
   private static final long PROBE_INTERVAL_MS = 5_000;
 
   private final Vertx vertx;
@@ -203,7 +205,10 @@ public final class PresenceService {
 
   /** As the core does for its own input: counted by subscribers of docsync.events, with the same shape. */
   private void rejected(DocsyncException e) {
-    LOG.info("Rejected presence input: {}", e.wireMessage());
+    String held = LOG_LINES.admit(e.code().name());
+    if (held != null) {
+      LOG.info("Rejected presence input: {}{}", e.wireMessage(), held);
+    }
     vertx.eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "input.rejected")
         .put("code", e.code().name()).put("message", e.getMessage()));
   }

@@ -20,7 +20,11 @@ public final class Tokens {
 
   /** A negative lifetime gives a token that expired that many seconds ago. */
   public String token(List<String> read, List<String> write, int expiresInSeconds) {
-    JsonObject claims = new JsonObject().put("sub", "tester")
+    return token("tester", read, write, expiresInSeconds);
+  }
+
+  public String token(String subject, List<String> read, List<String> write, int expiresInSeconds) {
+    JsonObject claims = new JsonObject().put("sub", subject)
         .put("exp", System.currentTimeMillis() / 1000 + expiresInSeconds)
         .put("docsync", new JsonObject().put("read", new JsonArray(read)).put("write", new JsonArray(write)));
     return signer.generateToken(claims, new JWTOptions());

@@ -178,7 +178,7 @@ class ProtocolFuzzTest {
     // ---- the node is fine ----
     JsonObject wsStats = Await.result(service.vertx().eventBus().<JsonObject>request(SyncEndpoint.STATS_ADDRESS, null)).body();
     String scrape = Metrics.scrape(service.httpPort());
-    System.out.printf("[fuzz] seed %d: %d WebSocket frames (%d sent, those past the burst of a few long sessions dropped "
+    System.out.printf("[fuzz] seed %d: %d WebSocket frames (%d sent, those past the burst of a few long sessions slowed down "
             + "by the rate limit) in %d sessions, %d SockJS frames in %d sessions, %d TCP frames in %d sessions, %.1f s%n",
         SEED, ws.frames(), ws.sent(), ws.sessions(), sockJs.frames(), sockJs.sessions(), tcp.frames(), tcp.sessions(), seconds);
     System.out.println("[fuzz] outcomes " + new TreeMap<>(outcomes));
@@ -298,7 +298,7 @@ class ProtocolFuzzTest {
       Random r = new Random(SEED * 1_000_003L + index);
       String peer = "fz-" + index;
       boolean joined = r.nextInt(100) >= 5;
-      // A few long sessions send more than the burst: the rate limit drops (and counts) the rest; they end with no fatal frame.
+      // A few long sessions send more than the burst: the rest is read at the rate limit (and counted); they end with no fatal frame.
       boolean longSession = joined && r.nextInt(100) < 2;
       int max = !joined ? 1 + r.nextInt(12) : longSession ? BURST + 50 + r.nextInt(200) : 20 + r.nextInt(380);
       List<WsFrameFuzzer.Frame> list = new ArrayList<>();
@@ -369,7 +369,7 @@ class ProtocolFuzzTest {
           return c.isClosed() ? Outcome.CLOSED : hang(s + ": neither joined nor closed");
         }
       }
-      // The probe is sent again every second: after a burst over the rate limit, the first ones may be dropped.
+      // The probe is sent again every second: after a burst over the rate limit, it waits its turn.
       String probe = "fz-probe-" + s.index();
       long deadline = System.nanoTime() + PROBE_WAIT.toNanos();
       while (System.nanoTime() < deadline && !c.isClosed()) {

@@ -2,6 +2,7 @@ package dev.docsync.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.docsync.testing.EventBusPeer;
 import dev.docsync.testing.TestService;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -39,6 +40,14 @@ class HttpApiTest {
       assertThat(metrics).contains("docsync_changes_stored_total{unit=\"chunks\"} 1.0");
       assertThat(metrics).contains("docsync_rejected_inputs_total{reason=\"INVALID_CHANGE\"} 1.0");
       assertThat(metrics).contains("docsync_documents_loaded");
+      assertThat(metrics).contains("docsync_peers 0.0");
+
+      try (EventBusPeer peer = new EventBusPeer("metrics-peer", "rest-1", new Document())) {
+        peer.connect(service.vertx());
+        assertThat(get(base + "/metrics").body()).contains("docsync_peers 1.0");
+        peer.bye();
+        assertThat(get(base + "/metrics").body()).contains("docsync_peers 0.0");
+      }
     }
   }
 

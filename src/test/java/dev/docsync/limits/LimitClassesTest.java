@@ -106,6 +106,18 @@ class LimitClassesTest {
   }
 
   @Test
+  void logThrottleLetsAFewLinesAMinutePerKeyAndReportsTheRest() {
+    LogThrottle throttle = new LogThrottle(2);
+    assertThat(throttle.admit("A", 0)).isEmpty();
+    assertThat(throttle.admit("A", 1)).isEmpty();
+    assertThat(throttle.admit("A", 2)).isNull();
+    assertThat(throttle.admit("A", 3)).isNull();
+    assertThat(throttle.admit("B", 4)).isEmpty(); // keys are independent
+    assertThat(throttle.admit("A", 60_000)).isEqualTo(" (2 similar lines held back before this one)");
+    assertThat(throttle.admit("A", 60_001)).isEmpty();
+  }
+
+  @Test
   void changeCountReadsHowManyChangesAMessageCarries() {
     Document a = new Document();
     Document b = new Document();

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Timeout;
 class WsLimitsTest {
   private static final int RATE = 20;
   private static final int BURST = 20;
-  private static final int FLOOD_DROPS = 300;
   private static final int DOCS = 5;
   private static final int PER_IP = 4;
   private static final long JOIN_TIMEOUT_MS = 1500;
@@ -47,7 +46,6 @@ class WsLimitsTest {
     service = TestService.start(new JsonObject()
         .put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
         .put("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
-        .put("DOCSYNC_LIMIT_FLOOD_DROPS", FLOOD_DROPS)
         .put("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
         .put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP)
         .put("DOCSYNC_LIMIT_JOIN_TIMEOUT_MS", JOIN_TIMEOUT_MS)
@@ -82,48 +80,32 @@ class WsLimitsTest {
   }
 
   @Test
-  void messagesOverTheRateAreDroppedWithOneRateLimitedError() {
+  void messagesOverTheRateAreSlowedDownNotDropped() {
     double before = exceeded("message_rate");
     String doc = "limits-rate-" + UUID.randomUUID();
     try (RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
       client.join("rater");
-      int sent = 100;
+      int sent = BURST + 3 * RATE; // the burst at once, then three seconds' worth at the rate
+      long started = System.nanoTime();
       for (int i = 0; i < sent; i++) {
         client.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
       }
-      // Dropped messages are not processed: only about a burst's worth of requests get an answer.
+      // Every request is answered, in order, at the rate: none is dropped.
       List<Map<String, Object>> answers = new ArrayList<>();
-      Map<String, Object> m;
-      while ((m = client.poll(Duration.ofMillis(700))) != null) {
+      while (answers.stream().filter(a -> "doc-unavailable".equals(a.get("type"))).count() < sent) {
+        Map<String, Object> m = client.poll(Duration.ofSeconds(10));
+        assertThat(m).as("answer %d of %d", answers.size(), sent).isNotNull();
         answers.add(m);
       }
-      long unavailable = answers.stream().filter(a -> "doc-unavailable".equals(a.get("type"))).count();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      assertThat(seconds).as("read at %d a second after the burst", RATE).isGreaterThan(2.0);
       List<String> errors = answers.stream().filter(a -> "error".equals(a.get("type"))).map(a -> (String) a.get("message")).toList();
-      assertThat(unavailable).isBetween((long) BURST - 1, (long) BURST + 10);
-      assertThat(errors).hasSize(1); // at most one RATE_LIMITED a second
+      assertThat(errors).isNotEmpty().hasSizeLessThanOrEqualTo((int) seconds + 1); // at most one a second
       assertThat(errors.get(0)).startsWith("RATE_LIMITED: more than " + RATE + " messages a second");
-      assertThat(exceeded("message_rate") - before).isGreaterThanOrEqualTo(sent - BURST - 10);
-      // The socket stays open and usable once the rate is respected again.
+      assertThat(exceeded("message_rate") - before).isGreaterThanOrEqualTo(1);
       assertThat(client.isClosed()).isFalse();
       assertUsable(client);
     }
-  }
-
-  @Test
-  void aClientFloodingFarPastTheRateIsClosed1008() {
-    double before = exceeded("flood");
-    try (RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
-      client.join("flooder");
-      byte[] message = RawWsClient.encode(Map.of("type", "ephemeral", "senderId", "flooder", "documentId", "limits-flood",
-          "data", new byte[] {1}, "count", 1, "sessionId", "s"));
-      for (int i = 0; i < BURST + FLOOD_DROPS + 200; i++) {
-        client.sendRaw(message);
-      }
-      Map<String, Object> closing = client.next(e -> "error".equals(e.get("type")) && ((String) e.get("message")).contains("closed"));
-      assertThat((String) closing.get("message")).startsWith("RATE_LIMITED: kept sending far more than");
-      assertThat(client.awaitClose()).isEqualTo((short) 1008);
-    }
-    assertThat(exceeded("flood") - before).isEqualTo(1);
   }
 
   @Test

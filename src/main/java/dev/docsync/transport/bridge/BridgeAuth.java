@@ -18,6 +18,7 @@ import java.util.Objects;
  * ({@code eb.defaultHeaders = {authorization: "Bearer <jwt>"}} with eventbus-bridge-client.js);
  * a frame passes only when the token is valid and opens the document it names: read for OPEN, READ,
  * CLOSE, presence, chat history and every subscription, write for LOCAL_CHANGE and chat messages.
+ * Presence participant ids and chat authors must be the token's subject.
  */
 final class BridgeAuth {
   private static final List<String> PER_DOCUMENT_PREFIXES =
@@ -42,7 +43,7 @@ final class BridgeAuth {
     String docId = docId(type, raw);
     return grant(session, token(raw)).map(grant -> {
       Access held = docId == null ? Access.READ : grant.accessTo(docId);
-      boolean allowed = needed == Access.WRITE ? held.canWrite() : held.canRead();
+      boolean allowed = (needed == Access.WRITE ? held.canWrite() : held.canRead()) && speaksAsItself(grant, raw);
       if (!allowed) {
         failures.increment();
       }
@@ -62,6 +63,21 @@ final class BridgeAuth {
       session.token = token;
       session.grant = grant;
     });
+  }
+
+  /**
+   * With authentication on, presence participants and chat authors are the token's subject
+   * ({@code sub}, or {@code sub/anything} for several tabs of one user): nobody speaks for another.
+   */
+  private boolean speaksAsItself(Grant grant, JsonObject raw) {
+    if (!tokens.enabled() || !(raw.getValue("body") instanceof JsonObject body)) {
+      return true;
+    }
+    String address = raw.getValue("address") instanceof String a ? a : "";
+    Object id = PresenceAddresses.REQUESTS.equals(address) ? body.getValue("participantId")
+        : ChatAddresses.REQUESTS.equals(address) && "SEND".equals(body.getValue("type")) ? body.getValue("author")
+        : grant.subject();
+    return id instanceof String s && (s.equals(grant.subject()) || s.startsWith(grant.subject() + "/"));
   }
 
   private static Access request(JsonObject raw) {

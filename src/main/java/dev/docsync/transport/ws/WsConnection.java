@@ -1,11 +1,11 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.protocol.Base64s;
 import dev.docsync.auth.Grant;
 import dev.docsync.limits.Limit;
 import dev.docsync.limits.LimitSettings;
 import dev.docsync.limits.MessageRate;
 import dev.docsync.limits.Slot;
+import dev.docsync.protocol.Base64s;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,9 +102,13 @@ final class WsConnection {
     }
     bytesIn += frame.binaryData().length();
     // The first frame of a message decides for all of it: continuations of a dropped message are skipped.
-    if ((frame.isBinary() || frame.isText()) && !admit()) {
+    if ((frame.isBinary() || frame.isText()) && !admit(frame)) {
       return;
     }
+    read(frame);
+  }
+
+  private void read(WebSocketFrame frame) {
     WsMessage message;
     try {
       byte[] bytes = frames.accept(frame);
@@ -141,8 +146,11 @@ final class WsConnection {
 
   // ---- limits ----
 
-  /** Whether a new message may be read: within the messages allowed before join, and within the rate. */
-  private boolean admit() {
+  /**
+   * Whether a message may be read now: messages past the allowance before join are dropped; messages
+   * over the rate wait (see {@link #slowDown}).
+   */
+  private boolean admit(WebSocketFrame frame) {
     if (peerId == null && limits.prejoinMessages() > 0 && ++messagesBeforeJoin > limits.prejoinMessages()) {
       endpoint.exceeded(Limit.PREJOIN_MESSAGES);
       if (messagesBeforeJoin == limits.prejoinMessages() + 1) {
@@ -151,24 +159,37 @@ final class WsConnection {
       }
       return false;
     }
-    MessageRate.Verdict verdict = rate.take();
-    if (verdict == MessageRate.Verdict.PASS) {
+    if (rate.tryTake()) {
       return true;
     }
-    if (verdict == MessageRate.Verdict.DROP) {
-      endpoint.exceeded(Limit.MESSAGE_RATE);
-      if (rate.notice()) {
-        send(new WsMessage.Error(serverId(), peerId, Limit.MESSAGE_RATE.message("more than " + limits.messagesPerSecond()
-            + " messages a second (burst " + limits.messageBurst() + "): messages dropped, " + rate.dropped() + " so far")));
-      }
-      return false;
+    endpoint.exceeded(Limit.MESSAGE_RATE);
+    if (rate.notice()) {
+      send(new WsMessage.Error(serverId(), peerId, Limit.MESSAGE_RATE.message("more than " + limits.messagesPerSecond()
+          + " messages a second (burst " + limits.messageBurst() + "): this socket is read at that rate")));
     }
-    endpoint.exceeded(Limit.FLOOD);
-    LOG.info("{} ({}) kept flooding past the rate limit ({} messages dropped): closing", describe(), socket.remoteAddress(),
-        rate.dropped());
-    closeForLimit(Limit.FLOOD, "kept sending far more than " + limits.messagesPerSecond() + " messages a second ("
-        + rate.dropped() + " dropped): closed");
+    socket.pause();
+    slowDown(frame);
     return false;
+  }
+
+  /**
+   * A message over the rate is read when the rate allows, with the socket paused meanwhile: TCP
+   * back-pressure slows the client down, and nothing it sent is lost (a dropped sync message would
+   * leave its sync round waiting).
+   */
+  private void slowDown(WebSocketFrame held) {
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(rate.nanosUntilNext()) + 1);
+    endpoint.vertx().setTimer(delayMs, id -> {
+      if (closing || closeRequested) {
+        return;
+      }
+      if (!rate.tryTake()) {
+        slowDown(held);
+        return;
+      }
+      read(held); // before resume(): frames queued behind it must not overtake it
+      socket.resume();
+    });
   }
 
   private void joinTimedOut() {
@@ -234,8 +255,8 @@ final class WsConnection {
     String storageId = join.peerMetadata() != null && join.peerMetadata().durable() ? join.peerMetadata().storageId() : null;
     documents = new PeerDocuments(endpoint, new PeerDocuments.Peer(peerId, connId, corePeerId(), storageId, outbox, grant), this::send);
     // Older sockets of this peer, on any node, close themselves (see replacedBy).
-    endpoint.vertx().eventBus().publish(JOINED_PREFIX + peerId, connId);
-    MessageConsumer<String> replaced = consumer(JOINED_PREFIX + peerId, this::replacedBy);
+    endpoint.vertx().eventBus().publish(JOINED_PREFIX + peerId, new JsonObject().put("connId", connId).put("subject", grant.subject()));
+    MessageConsumer<JsonObject> replaced = consumer(JOINED_PREFIX + peerId, this::replacedBy);
     MessageConsumer<JsonObject> out = consumer(outbox, this::fromCore);
     joined = Future.all(replaced.completion(), out.completion()).<Void>mapEmpty()
         .onSuccess(v -> send(new WsMessage.Peer(serverId(), peerId,
@@ -243,8 +264,9 @@ final class WsConnection {
         .onFailure(e -> socket.close((short) 1011, "cannot register"));
   }
 
-  private void replacedBy(String otherConnId) {
-    if (!connId.equals(otherConnId)) {
+  /** Only by the same token subject: knowing a peerId must not let anyone close its sockets. */
+  private void replacedBy(JsonObject other) {
+    if (!connId.equals(other.getString("connId")) && grant.subject().equals(other.getString("subject"))) {
       LOG.info("{} joined again on another socket: closing this one", describe());
       socket.close((short) 1000, "replaced by a newer connection of the same peer");
     }

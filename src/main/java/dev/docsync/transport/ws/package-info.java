@@ -24,8 +24,8 @@
  *       interval is closed. permessage-deflate is offered.
  *   <li>Limits ({@link dev.docsync.limits}, {@code DOCSYNC_LIMIT_*}): connections per address and
  *       sockets not yet joined (refused at the upgrade with an {@code error} and close), join timeout and
- *       messages before join, messages per second per socket (dropped with {@code error RATE_LIMITED};
- *       a socket that keeps flooding is closed 1008), documents per socket. Counted in
+ *       messages before join, messages per second per socket (past the rate the socket is read at the
+ *       rate, with one {@code error RATE_LIMITED} a second: nothing is dropped), documents per socket. Counted in
  *       {@code docsync.limits.exceeded}.
  * </ul>
  */

@@ -87,9 +87,32 @@ class BridgeAuthTest {
     assertThat(view().getLong("fromWriter")).isEqualTo(3L);
   }
 
+  @Test
+  void presenceAndChatSpeakOnlyAsTheTokensSubject() {
+    node.connect("tester", service.httpPort(), tokens.token(List.of(), List.of("team-*"), 300)); // sub: tester
+    JsonObject ownTab = presence("tester/tab-1");
+    assertThat(ownTab.containsKey("reply")).isTrue();
+    assertThat(presence("someone-else").containsKey("reply")).isFalse();
+    JsonObject impostor = refusable("tester", "docsync.chat", new JsonObject().put("type", "SEND").put("docId", "team-1")
+        .put("author", "someone-else").put("text", "not me"));
+    assertThat(impostor.containsKey("reply")).isFalse();
+    JsonObject own = refusable("tester", "docsync.chat", new JsonObject().put("type", "SEND").put("docId", "team-1")
+        .put("author", "tester").put("text", "me"));
+    assertThat(own.containsKey("reply")).isTrue();
+  }
+
+  private static JsonObject presence(String participantId) {
+    return refusable("tester", "docsync.presence", new JsonObject().put("type", "UPDATE").put("docId", "team-1")
+        .put("participantId", participantId).put("state", new JsonObject().put("name", "T")));
+  }
+
   /** A refused frame never gets a reply (only eb.onerror hears of it): wait briefly. */
   private static JsonObject refusable(String conn, JsonObject body) {
-    return node.ok("send", new JsonObject().put("conn", conn).put("address", "docsync.frontend").put("body", body)
+    return refusable(conn, "docsync.frontend", body);
+  }
+
+  private static JsonObject refusable(String conn, String address, JsonObject body) {
+    return node.ok("send", new JsonObject().put("conn", conn).put("address", address).put("body", body)
         .put("timeoutMs", 1_000));
   }
 

@@ -51,11 +51,16 @@ final class CborWsClient implements AutoCloseable {
   }
 
   static CborWsClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, null);
+  }
+
+  /** With a token in the URL, as a browser client would send it. */
+  static CborWsClient connect(Vertx vertx, int port, String token) {
     WebSocketClientOptions options = new WebSocketClientOptions()
         .setTryUsePerMessageCompression(true)
         .setMaxFrameSize(1 << 20)
         .setMaxMessageSize(1 << 24);
-    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync");
+    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(token == null ? "/sync" : "/sync?token=" + token);
     WebSocketClient wsClient = vertx.createWebSocketClient(options);
     return new CborWsClient(wsClient, Await.result(wsClient.connect(target)));
   }

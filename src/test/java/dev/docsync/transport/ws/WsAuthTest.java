@@ -72,6 +72,35 @@ class WsAuthTest {
   }
 
   @Test
+  void onlyTheSameSubjectCanReplaceAPeersSocket() {
+    int port = service.httpPort();
+    try (CborWsClient alice = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
+         CborWsClient mallory = CborWsClient.connect(service.vertx(), port, tokens.token("mallory", List.of("*"), List.of(), 300))) {
+      alice.join("alice-laptop");
+      mallory.join("alice-laptop");
+      // A round trip after mallory's join: alice's socket still answers.
+      String nowhere = "nowhere-" + System.nanoTime();
+      alice.sendDoc("request", nowhere, emptyRequest());
+      assertThat(alice.nextOfType("doc-unavailable")).containsEntry("documentId", nowhere);
+      assertThat(alice.isClosed()).isFalse();
+      CborWsClient aliceAgain = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
+      aliceAgain.join("alice-laptop"); // her own new socket replaces the old one; mallory's did not
+      assertThat(alice.awaitClose()).isEqualTo((short) 1000);
+      assertThat(mallory.isClosed()).isFalse();
+      aliceAgain.close();
+    }
+  }
+
+  private static byte[] emptyRequest() {
+    org.automerge.Document empty = new org.automerge.Document();
+    org.automerge.SyncState state = new org.automerge.SyncState();
+    byte[] message = empty.generateSyncMessage(state).orElseThrow();
+    state.free();
+    empty.free();
+    return message;
+  }
+
+  @Test
   void aReadOnlyTokenReadsAndCannotWrite() {
     String readOnly = tokens.token(List.of(documentId()), List.of(), 300);
     try (RepoClient reader = client("reader", readOnly);
