@@ -56,7 +56,7 @@ final class Report {
         + m.getString("kernel") + ", open files limit " + m.getString("openFiles"));
     row("docsync", "commit " + v.getString("docsyncCommit") + ", `java -Xmx2g -jar docsync.jar` (" + v.getString("java")
         + "), defaults except `DOCSYNC_AUTH_ENABLED=false`; embedded PostgreSQL 16 (fsync and synchronous_commit on) in a "
-        + "temporary `DOCSYNC_DATA_DIR`, machine PostgreSQL for durability; permessage-deflate on (default)");
+        + "temporary `DOCSYNC_DATA_DIR`, machine PostgreSQL for durability; permessage-deflate off (default)");
     row("reference", "`node bench/reference-server/server.mjs` (" + v.getString("node") + "): Repo + NodeWSServerAdapter + "
         + "NodeFSStorageAdapter, `sharePolicy: async () => false`; packages " + v.getJsonObject("referencePackages", new JsonObject()).encode()
         + "; no fsync (NodeFS writes files, acknowledges nothing)");
@@ -201,15 +201,19 @@ final class Report {
     line("## Hot document");
     line();
     line("n typists on one document, " + (int) s.hotPerTypist() + " changes/s each (one character per change), a fresh document for "
-        + "each n. Server CPU from /proc/<pid>/stat over the window (100% = one core); db = the embedded PostgreSQL's processes.");
+        + "each n. Server CPU from /proc/<pid>/stat over the window (100% = one core); db = the embedded PostgreSQL's processes. "
+        + "The last three columns are the generator's side of each sync round: sync messages received per client per second, "
+        + "and the mean time of one receiveSyncMessage and one generateSyncMessage on a client's replica (the same Automerge "
+        + "core as docsync's: the server pays about as much per peer and round).");
     line();
     steps(hot, true);
   }
 
   private void steps(JsonObject byServer, boolean typists) {
     line("| server | " + (typists ? "typists | " : "") + "target/s | offered/s | achieved/s | p50 ms | p90 ms | p99 ms | max ms "
-        + "| missing | server CPU % | db CPU % | generator CPU % | other processes CPU % | generator lag p99 ms |");
-    line("|---|" + (typists ? "---:|" : "") + "---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        + "| missing | server CPU % | db CPU % | generator CPU % | other processes CPU % | generator lag p99 ms "
+        + "| messages/s per client | client receive us | client generate us |");
+    line("|---|" + (typists ? "---:|" : "") + "---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (String server : byServer.fieldNames()) {
       JsonObject res = byServer.getJsonObject(server);
       if (res.containsKey("error")) {
@@ -223,7 +227,9 @@ final class Report {
             + fmt(st.getDouble("p90")) + " | " + fmt(st.getDouble("p99")) + " | " + fmt(st.getDouble("max")) + " | "
             + st.getValue("missing") + " | " + fmt(st.getDouble("serverCpu")) + " | " + fmt(st.getDouble("dbCpu")) + " | "
             + fmt(st.getDouble("generatorCpu")) + " | " + fmt(st.getDouble("otherCpu")) + (st.getBoolean("contended", false) ? " (contended)" : "")
-            + " | " + fmt(st.getDouble("generatorLagP99")) + (st.getBoolean("generatorBound", false) ? " (generator-bound)" : "") + " |");
+            + " | " + fmt(st.getDouble("generatorLagP99")) + (st.getBoolean("generatorBound", false) ? " (generator-bound)" : "")
+            + " | " + fmt(st.getDouble("genMessagesPerClient", 0.0)) + " | " + fmt(st.getDouble("genReceiveUs", 0.0))
+            + " | " + fmt(st.getDouble("genGenerateUs", 0.0)) + " |");
       }
     }
     line();

@@ -130,16 +130,25 @@ final class Scenarios {
         .put("generatorLagP99", Step.ms(lag.getValueAtPercentile(99)))
         .put("generatorLagMax", Step.ms(lag.getMaxValue()))
         .put("clientErrors", errors)
+        .put("genMessagesPerClient", CpuWindow.round(step.receives.sum() / step.windowSeconds() / clients.size()))
+        .put("genReceiveUs", CpuWindow.round(perCall(step.receiveNanos, step.receives)))
+        .put("genGenerateUs", CpuWindow.round(perCall(step.generateNanos, step.generates)))
         .mergeIn(usage);
     result.put("generatorBound", result.getDouble("generatorLagP99") > GENERATOR_LAG_LIMIT_MS);
     result.put("contended", usage.getDouble("otherCpu") > CONTENDED_PCT);
     log.accept(String.format("  %-9s rate %7.0f/s offered %7.1f achieved %7.1f  p50 %7.1f p99 %8.1f max %8.1f ms"
-            + "  cpu server %5.1f%% db %5.1f%% gen %5.1f%% machine %5.1f%% other %5.1f%%  lag p99 %.1f ms%s%s",
+            + "  cpu server %5.1f%% db %5.1f%% gen %5.1f%% machine %5.1f%% other %5.1f%%  lag p99 %.1f ms"
+            + "  client: %.0f msg/s, receive %.0f us, generate %.0f us%s%s",
         server.name, totalRate, offered, achieved, result.getDouble("p50"), result.getDouble("p99"), result.getDouble("max"),
         usage.getDouble("serverCpu"), usage.getDouble("dbCpu"), usage.getDouble("generatorCpu"), usage.getDouble("machineCpu"),
-        usage.getDouble("otherCpu"), result.getDouble("generatorLagP99"), result.getBoolean("generatorBound") ? " GENERATOR-BOUND" : "",
+        usage.getDouble("otherCpu"), result.getDouble("generatorLagP99"), result.getDouble("genMessagesPerClient"),
+        result.getDouble("genReceiveUs"), result.getDouble("genGenerateUs"), result.getBoolean("generatorBound") ? " GENERATOR-BOUND" : "",
         result.getBoolean("contended") ? " CONTENDED" : ""));
     return result;
+  }
+
+  private static double perCall(java.util.concurrent.atomic.LongAdder nanos, java.util.concurrent.atomic.LongAdder calls) {
+    return calls.sum() == 0 ? 0 : nanos.sum() / 1000.0 / calls.sum();
   }
 
   private static void sleepUntil(long nanoTime) {
@@ -220,11 +229,12 @@ final class Scenarios {
   static BigDoc buildDocument(int changes) {
     long t0 = System.nanoTime();
     Document doc = Document.load(DocGroup.baseDocument());
+    java.util.Random letters = new java.util.Random(42); // typed text does not compress like a repeated alphabet
     try {
       ObjectId text = ((org.automerge.AmValue.Text) doc.get(ObjectId.ROOT, "text").orElseThrow()).getId();
       for (int i = 0; i < changes - 1; i++) {
         try (Transaction tx = doc.startTransaction()) {
-          tx.spliceText(text, i, 0, Character.toString('a' + i % 26));
+          tx.spliceText(text, i, 0, Character.toString('a' + letters.nextInt(26)));
           tx.commit();
         }
       }

@@ -130,7 +130,12 @@ final class SimClient {
   private void receive(byte[] data) {
     messagesIn++;
     received = true;
+    long started = System.nanoTime();
     doc.receiveSyncMessage(state, data);
+    Step step = gen.step();
+    if (step != null) {
+      step.received(started, System.nanoTime());
+    }
     detectArrivals();
     sendSync();
     if (afterReceive != null) {
@@ -192,7 +197,12 @@ final class SimClient {
   }
 
   private void sendSync() {
+    long started = System.nanoTime();
     Optional<byte[]> message = doc.generateSyncMessage(state);
+    Step step = gen.step();
+    if (step != null) {
+      step.generated(started, System.nanoTime());
+    }
     if (message.isEmpty() || ws == null) {
       return;
     }

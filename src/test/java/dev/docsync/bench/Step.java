@@ -22,6 +22,11 @@ final class Step {
   final LongAdder arrivedInGrace = new LongAdder();
   final LongAdder missing = new LongAdder();
   final LongAdder unknownCommitTime = new LongAdder();
+  /** The generator's own Automerge work inside the window: what each simulated client pays per message. */
+  final LongAdder receives = new LongAdder();
+  final LongAdder receiveNanos = new LongAdder();
+  final LongAdder generates = new LongAdder();
+  final LongAdder generateNanos = new LongAdder();
   private Histogram latency;
 
   Step(long windowStart, long windowEnd, long graceNanos) {
@@ -49,6 +54,20 @@ final class Step {
     arrived.increment();
     if (now <= graceEnd) {
       arrivedInGrace.increment();
+    }
+  }
+
+  void received(long startedAt, long now) {
+    if (inWindow(startedAt)) {
+      receives.increment();
+      receiveNanos.add(now - startedAt);
+    }
+  }
+
+  void generated(long startedAt, long now) {
+    if (inWindow(startedAt)) {
+      generates.increment();
+      generateNanos.add(now - startedAt);
     }
   }
 
