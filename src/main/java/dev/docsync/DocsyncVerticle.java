@@ -71,7 +71,7 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .compose(endpoint -> {
           webSocket = endpoint;
-          Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens);
+          Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded());
           router.get(SyncEndpoint.PATH).handler(webSocket::handle);
           bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
           return vertx.createHttpServer(httpOptions())

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 public record DocsyncConfig(
     String httpHost,
     int httpPort,
+    boolean httpTrustForwarded,
     String pgUrl,
     int pgPoolSize,
     Path dataDir,
@@ -39,6 +40,7 @@ public record DocsyncConfig(
     return new DocsyncConfig(
         text(json, "DOCSYNC_HTTP_HOST"),
         integer(json, "DOCSYNC_HTTP_PORT"),
+        Boolean.parseBoolean(text(json, "DOCSYNC_HTTP_TRUST_FORWARDED")),
         blankToNull(json.getValue("DOCSYNC_PG_URL")),
         integer(json, "DOCSYNC_PG_POOL_SIZE"),
         Path.of(text(json, "DOCSYNC_DATA_DIR")),

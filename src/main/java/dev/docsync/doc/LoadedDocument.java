@@ -276,10 +276,10 @@ final class LoadedDocument {
   /**
    * At most one message per peer per batch, and one round per round trip: while a peer has not
    * answered our last message with changes, what changed since waits (it all goes in the next message,
-   * sent when the answer comes or the pace runs out); and messages with changes go to one peer at most
-   * once per sync interval. Generate and receive cost O(history) on both sides, so on a hot document
-   * this, not the change rate, bounds the Automerge work per peer. A peer that said nothing,
-   * of a document that did not change, would get nothing: generating for it is skipped.
+   * sent when the answer comes or the pace runs out). Every round costs a generate here and a receive
+   * there, each O(history) in the Automerge core: on a hot document this caps the rounds per peer by
+   * its round trip instead of the change rate. The optional sync interval caps them further. A peer
+   * that said nothing, of a document that did not change, would get nothing: generating is skipped.
    */
   private void generateSyncMessages(BatchResult result, Set<String> spoke, long paceNanos, long intervalNanos) {
     boolean changed = result.chunk != null;

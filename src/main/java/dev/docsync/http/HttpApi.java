@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -29,8 +30,12 @@ public final class HttpApi {
   private HttpApi() {}
 
   public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
-                              TokenVerifier tokens) {
+                              TokenVerifier tokens, boolean trustForwarded) {
     Router router = Router.router(vertx);
+    if (trustForwarded) {
+      // Behind a reverse proxy every client would otherwise share the proxy's address (per-IP limits, logs).
+      router.allowForward(AllowForwardHeaders.ALL);
+    }
     HealthCheckHandler health = HealthCheckHandler.create(vertx)
         .register("database", 2_000, promise -> store.ping()
             .onSuccess(v -> promise.complete(Status.OK()))

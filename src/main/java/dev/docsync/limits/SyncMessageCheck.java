@@ -51,7 +51,8 @@ public final class SyncMessageCheck {
 
   /**
    * How many change entries a sync message carries (the count that follows the haves; the core may
-   * bundle several changes into one entry), or -1 when it does not parse that far. Lets the core tell a message its peer must answer from a bare announcement.
+   * bundle several changes into one entry), or -1 when it does not parse that far. Lets the core tell
+   * a message its peer must answer from a bare announcement.
    */
   public static long changeCount(byte[] message) {
     try {

@@ -61,6 +61,14 @@ public final class RawWsClient implements AutoCloseable {
     return Await.result(connectAsync(vertx, port, localAddress));
   }
 
+  /** As if through a reverse proxy that says the client is {@code forwardedFor}. */
+  public static RawWsClient connectForwarded(Vertx vertx, int port, String forwardedFor) {
+    WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
+    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync")
+        .addHeader("X-Forwarded-For", forwardedFor);
+    return Await.result(wsClient.connect(target).map(socket -> new RawWsClient(wsClient, socket, true)));
+  }
+
   public static Future<RawWsClient> connectAsync(Vertx vertx, int port, String localAddress) {
     WebSocketClientOptions options = new WebSocketClientOptions()
         .setMaxFrameSize(1 << 20)

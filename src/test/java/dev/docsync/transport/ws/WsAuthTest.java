@@ -80,7 +80,7 @@ class WsAuthTest {
       mallory.join("alice-laptop");
       // A round trip after mallory's join: alice's socket still answers.
       String nowhere = "nowhere-" + System.nanoTime();
-      alice.sendDoc("request", nowhere, emptyRequest());
+      alice.sendDoc("request", nowhere, WsProtocolTest.emptyDocSyncMessage());
       assertThat(alice.nextOfType("doc-unavailable")).containsEntry("documentId", nowhere);
       assertThat(alice.isClosed()).isFalse();
       CborWsClient aliceAgain = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
@@ -89,15 +89,6 @@ class WsAuthTest {
       assertThat(mallory.isClosed()).isFalse();
       aliceAgain.close();
     }
-  }
-
-  private static byte[] emptyRequest() {
-    org.automerge.Document empty = new org.automerge.Document();
-    org.automerge.SyncState state = new org.automerge.SyncState();
-    byte[] message = empty.generateSyncMessage(state).orElseThrow();
-    state.free();
-    empty.free();
-    return message;
   }
 
   @Test
