@@ -1,14 +1,15 @@
 package dev.docsync.peering;
 
 import dev.docsync.doc.ServerEvents;
-import dev.docsync.protocol.DocId;
 import dev.docsync.store.DocumentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Server-to-server sync: dials every configured upstream and keeps the documents in scope (listed,
@@ -20,6 +21,8 @@ public final class Upstreams {
   private final UpstreamSettings settings;
   private final List<UpstreamLink> links = new ArrayList<>();
   private MessageConsumer<JsonObject> loadedDocuments;
+  /** Documents in memory here: one created a moment ago has nothing stored yet, but is in scope too. */
+  private final Set<String> loaded = new HashSet<>();
 
   private Upstreams(Vertx vertx, DocumentStore store, UpstreamSettings settings) {
     this.vertx = vertx;
@@ -33,29 +36,38 @@ public final class Upstreams {
       return Future.succeededFuture(upstreams);
     }
     return store.identity().map(identity -> {
+      if (settings.allDocuments()) {
+        upstreams.loadedDocuments = vertx.eventBus().consumer(ServerEvents.ADDRESS, m -> upstreams.onEvent(m.body()));
+      }
       for (String url : settings.urls()) {
         UpstreamLink link = new UpstreamLink(vertx, url, upstreams.links.size(), identity, settings, upstreams::openScope);
         upstreams.links.add(link);
         link.start();
       }
-      if (settings.allDocuments()) {
-        upstreams.loadedDocuments = vertx.eventBus().consumer(ServerEvents.ADDRESS, m -> upstreams.onEvent(m.body()));
-      }
       return upstreams;
     });
   }
 
+  /** Stored documents and the ones loaded right now (a new one may not be stored yet). */
   private void openScope(UpstreamLink link) {
-    Future<List<String>> scope = settings.allDocuments()
-        ? store.listDocIds().map(ids -> ids.stream().map(DocId::value).toList())
-        : Future.succeededFuture(settings.docIds());
+    Future<Set<String>> scope = settings.allDocuments()
+        ? store.listDocIds().map(ids -> {
+            Set<String> all = new HashSet<>(loaded);
+            ids.forEach(id -> all.add(id.value()));
+            return all;
+          })
+        : Future.succeededFuture(new HashSet<>(settings.docIds()));
     scope.onSuccess(ids -> ids.forEach(link::open));
   }
 
   /** A document created or loaded here after the link came up joins the scope too. */
   private void onEvent(JsonObject event) {
+    String docId = event.getString("docId");
     if ("document.loaded".equals(event.getString("event"))) {
-      links.stream().filter(UpstreamLink::connected).forEach(link -> link.open(event.getString("docId")));
+      loaded.add(docId);
+      links.stream().filter(UpstreamLink::connected).forEach(link -> link.open(docId));
+    } else if ("document.unloaded".equals(event.getString("event"))) {
+      loaded.remove(docId);
     }
   }
 
