@@ -90,30 +90,30 @@ class BridgeAuthTest {
   @Test
   void presenceAndChatSpeakOnlyAsTheTokensSubject() {
     node.connect("tester", service.httpPort(), tokens.token(List.of(), List.of("team-*"), 300)); // sub: tester
-    JsonObject ownTab = presence("tester/tab-1");
-    assertThat(ownTab.containsKey("reply")).isTrue();
-    assertThat(presence("someone-else").containsKey("reply")).isFalse();
-    JsonObject impostor = refusable("tester", "docsync.chat", new JsonObject().put("type", "SEND").put("docId", "team-1")
-        .put("author", "someone-else").put("text", "not me"));
+    assertThat(presence("tester/tab-1", 10_000).containsKey("reply")).isTrue();
+    assertThat(presence("someone-else", 1_000).containsKey("reply")).isFalse();
+    JsonObject impostor = send("tester", "docsync.chat", new JsonObject().put("type", "SEND").put("docId", "team-1")
+        .put("author", "someone-else").put("text", "not me"), 1_000);
     assertThat(impostor.containsKey("reply")).isFalse();
-    JsonObject own = refusable("tester", "docsync.chat", new JsonObject().put("type", "SEND").put("docId", "team-1")
-        .put("author", "tester").put("text", "me"));
+    JsonObject own = send("tester", "docsync.chat", new JsonObject().put("type", "SEND").put("docId", "team-1")
+        .put("author", "tester").put("text", "me"), 10_000);
     assertThat(own.containsKey("reply")).isTrue();
   }
 
-  private static JsonObject presence(String participantId) {
-    return refusable("tester", "docsync.presence", new JsonObject().put("type", "UPDATE").put("docId", "team-1")
-        .put("participantId", participantId).put("state", new JsonObject().put("name", "T")));
+  private static JsonObject presence(String participantId, int timeoutMs) {
+    return send("tester", "docsync.presence", new JsonObject().put("type", "UPDATE").put("docId", "team-1")
+        .put("participantId", participantId).put("state", new JsonObject().put("name", "T")), timeoutMs);
   }
 
   /** A refused frame never gets a reply (only eb.onerror hears of it): wait briefly. */
   private static JsonObject refusable(String conn, JsonObject body) {
-    return refusable(conn, "docsync.frontend", body);
+    return send(conn, "docsync.frontend", body, 1_000);
   }
 
-  private static JsonObject refusable(String conn, String address, JsonObject body) {
+  /** The reply, if one comes within {@code timeoutMs}: a refused frame gets none. */
+  private static JsonObject send(String conn, String address, JsonObject body, int timeoutMs) {
     return node.ok("send", new JsonObject().put("conn", conn).put("address", address).put("body", body)
-        .put("timeoutMs", 1_000));
+        .put("timeoutMs", timeoutMs));
   }
 
   private static JsonObject view() {
