@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +23,13 @@ import org.slf4j.LoggerFactory;
 public final class ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
   private static final LogThrottle LOG_LINES = new LogThrottle(20);
+  private static final long RETENTION_SWEEP_MS = 3_600_000;
 
   private final Vertx vertx;
   private final ChatStore store;
   private final ChatRequestParser parser;
   private MessageConsumer<Object> consumer;
+  private long retentionTimer = -1;
 
   private ChatService(Vertx vertx, ChatStore store, ChatSettings settings) {
     this.vertx = vertx;
@@ -36,12 +39,26 @@ public final class ChatService {
 
   public static Future<ChatService> start(Vertx vertx, ChatStore store, ChatSettings settings) {
     ChatService service = new ChatService(vertx, store, settings);
+    if (settings.retentionDays() > 0) {
+      Duration age = Duration.ofDays(settings.retentionDays());
+      service.purge(age);
+      service.retentionTimer = vertx.setPeriodic(RETENTION_SWEEP_MS, id -> service.purge(age));
+    }
     service.consumer = vertx.eventBus().consumer(ChatAddresses.REQUESTS, service::onRequest);
     return service.consumer.completion().map(service);
   }
 
+  private void purge(Duration age) {
+    store.purgeOlderThan(age)
+        .onSuccess(n -> LOG.debug("Chat retention: {} messages older than {} deleted", n, age))
+        .onFailure(e -> LOG.warn("Chat retention sweep failed, next one in an hour: {}", e.getMessage()));
+  }
+
   /** Stops taking requests; the store is the caller's to close. */
   public Future<Void> close() {
+    if (retentionTimer >= 0) {
+      vertx.cancelTimer(retentionTimer);
+    }
     return consumer.unregister();
   }
 

@@ -2,6 +2,7 @@ package dev.docsync.chat;
 
 import dev.docsync.protocol.DocId;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 
 /** Durable chat history, beside the documents. Every returned Future completes once PostgreSQL has committed. */
@@ -15,6 +16,9 @@ public interface ChatStore {
 
   /** The latest {@code limit} messages with an id below {@code beforeId} (null: the latest), oldest first. */
   Future<List<ChatMessage>> recent(DocId docId, int limit, Long beforeId);
+
+  /** Deletes the messages stored more than {@code age} ago, of every document; completes with how many. */
+  Future<Integer> purgeOlderThan(Duration age);
 
   Future<Void> close();
 }

@@ -82,7 +82,8 @@ public record DocsyncConfig(
         new PresenceSettings(longValue(json, "DOCSYNC_PRESENCE_TIMEOUT_MS")),
         new ChatSettings(
             integer(json, "DOCSYNC_CHAT_HISTORY_LIMIT"),
-            integer(json, "DOCSYNC_CHAT_MAX_TEXT_CHARS")),
+            integer(json, "DOCSYNC_CHAT_MAX_TEXT_CHARS"),
+            integer(json, "DOCSYNC_CHAT_RETENTION_DAYS")),
         new UpstreamSettings(
             list(json, "DOCSYNC_UPSTREAMS"),
             list(json, "DOCSYNC_UPSTREAM_DOCS"),

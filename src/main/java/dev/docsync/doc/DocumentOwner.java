@@ -137,10 +137,11 @@ final class DocumentOwner {
     busy = true;
     List<Pending> batch = takeBatch();
     boolean flush = flushDue;
+    boolean unpaced = closeReason == CloseReason.SHUTDOWN;
     flushDue = false;
     paceDue = false;
     prefetchSyncStates(batch)
-        .compose(stored -> env.blocking(() -> loaded.apply(batch, stored, flush, env.settings())))
+        .compose(stored -> env.blocking(() -> loaded.apply(batch, stored, flush, env.settings(), unpaced)))
         .compose(this::persist)
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -341,6 +342,8 @@ final class DocumentOwner {
   /** Finishes what is queued, then unloads. Completes when the document is unloaded. */
   Future<Void> shutdown() {
     closeReason = CloseReason.SHUTDOWN;
+    paceDue = true; // a last step sends what pacing still holds back, before the sync states are stored
+    drain();
     maybeClose();
     return closed.future();
   }

@@ -87,7 +87,9 @@ final class LoadedDocument {
     openFrontends += count;
   }
 
-  BatchResult apply(List<Pending> batch, Map<String, byte[]> storedSyncStates, boolean flushSyncStates, OwnerSettings settings) {
+  /** @param unpaced the node is stopping: whatever pacing holds back goes now */
+  BatchResult apply(List<Pending> batch, Map<String, byte[]> storedSyncStates, boolean flushSyncStates, OwnerSettings settings,
+                    boolean unpaced) {
     long maxBytes = settings.docMaxBytes();
     BatchResult result = new BatchResult();
     boolean full = estimatedBytes() >= maxBytes;
@@ -109,7 +111,8 @@ final class LoadedDocument {
       changeCount += ChangeChunks.count(result.chunk);
       result.changeEvent = changeEvent(result, origins);
     }
-    generateSyncMessages(result, spokeIn(batch), settings.syncPaceMs() * 1_000_000, settings.syncIntervalMs() * 1_000_000);
+    generateSyncMessages(result, spokeIn(batch), unpaced ? 0 : settings.syncPaceMs() * 1_000_000,
+        unpaced ? 0 : settings.syncIntervalMs() * 1_000_000);
     if (flushSyncStates) {
       collectDirtySyncStates(result);
     }

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,6 +55,11 @@ public final class PgChatStore implements ChatStore {
       Collections.reverse(messages);
       return messages;
     });
+  }
+
+  @Override
+  public Future<Integer> purgeOlderThan(Duration age) {
+    return pool.preparedQuery(Sql.PURGE_CHAT_MESSAGES).execute(Tuple.of((double) age.toSeconds())).map(rows -> rows.rowCount());
   }
 
   @Override

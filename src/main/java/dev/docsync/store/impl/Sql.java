@@ -41,4 +41,6 @@ final class Sql {
   static final String RECENT_CHAT_MESSAGES =
       "SELECT id, author, body, (extract(epoch FROM sent_at) * 1000)::bigint FROM chat_messages "
           + "WHERE doc_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+
+  static final String PURGE_CHAT_MESSAGES = "DELETE FROM chat_messages WHERE sent_at < now() - make_interval(secs => $1)";
 }
