@@ -137,7 +137,7 @@ final class DocumentOwner {
     busy = true;
     List<Pending> batch = takeBatch();
     boolean flush = flushDue;
-    boolean unpaced = closeReason == CloseReason.SHUTDOWN;
+    boolean unpaced = closeReason != CloseReason.NONE;
     flushDue = false;
     paceDue = false;
     prefetchSyncStates(batch)
@@ -342,14 +342,20 @@ final class DocumentOwner {
   /** Finishes what is queued, then unloads. Completes when the document is unloaded. */
   Future<Void> shutdown() {
     closeReason = CloseReason.SHUTDOWN;
-    paceDue = true; // a last step sends what pacing still holds back, before the sync states are stored
-    drain();
     maybeClose();
     return closed.future();
   }
 
   private void maybeClose() {
     if (closeReason == CloseReason.NONE || state != State.READY || busy || !inbox.isEmpty()) {
+      return;
+    }
+    if (paceTimer >= 0) {
+      // What pacing holds back goes first (a closing owner's step is unpaced); that step calls us again.
+      env.vertx().cancelTimer(paceTimer);
+      paceTimer = -1;
+      paceDue = true;
+      drain();
       return;
     }
     state = State.CLOSING;
