@@ -42,4 +42,9 @@ CREATE TABLE IF NOT EXISTS chat_messages (
   sent_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS chat_messages_doc ON chat_messages (doc_id, id);
-CREATE UNIQUE INDEX IF NOT EXISTS chat_messages_client ON chat_messages (doc_id, client_id) WHERE client_id IS NOT NULL;
+-- A retry key belongs to its author: another author's message with the same client_id is a message of
+-- its own (keyed by document only, a co-writer could make someone's later message be acknowledged and
+-- never stored). Databases of older versions: the document-wide index is replaced (rows stay valid).
+DROP INDEX IF EXISTS chat_messages_client;
+CREATE UNIQUE INDEX IF NOT EXISTS chat_messages_author_client ON chat_messages (doc_id, author, client_id)
+  WHERE client_id IS NOT NULL;

@@ -1,5 +1,6 @@
 package dev.docsync;
 
+import dev.docsync.auth.SigningKey;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.chat.ChatService;
 import dev.docsync.chat.ChatStore;
@@ -7,6 +8,7 @@ import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
 import dev.docsync.doc.DocumentWorkerVerticle;
 import dev.docsync.http.HttpApi;
+import dev.docsync.limits.HttpConnectionGuard;
 import dev.docsync.presence.PresenceService;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.embedded.EmbeddedPostgresServer;
@@ -22,6 +24,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,7 @@ public final class DocsyncVerticle extends VerticleBase {
   private TokenVerifier tokens;
   private Upstreams upstreams;
   private String pgUrl;
+  private SigningKey signingKey;
   private PresenceService presence;
   private ChatStore chatStore;
   private ChatService chat;
@@ -50,15 +54,21 @@ public final class DocsyncVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    long t0 = System.nanoTime();
     return ConfigLoader.load(vertx, config())
         .compose(cfg -> {
           config = cfg;
-          tokens = TokenVerifier.create(vertx, config.auth());
           return databaseUrl();
         })
         .compose(url -> {
           pgUrl = url;
-          return PgDocumentStore.connect(vertx, url, config.pgPoolSize());
+          return vertx.executeBlocking(() -> StartupBanner.signingKey(config));
+        })
+        .compose(key -> {
+          tokens = key == null && !config.auth().enabled() ? TokenVerifier.disabled()
+              : TokenVerifier.create(vertx, config.auth(), key);
+          signingKey = key;
+          return PgDocumentStore.connect(vertx, pgUrl, config.pgPoolSize());
         })
         .compose(s -> {
           store = s;
@@ -71,28 +81,40 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .compose(endpoint -> {
           webSocket = endpoint;
-          Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded());
-          router.get(SyncEndpoint.PATH).handler(webSocket::handle);
-          bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
-          return vertx.createHttpServer(httpOptions())
-            .requestHandler(router)
-            .listen(config.httpPort(), config.httpHost());
+          return bridges.startTcp()
+              .recover(e -> Future.failedFuture(PortInUse.explain(e, "TCP bridge", config.bridge().tcpHost(),
+                  config.bridge().tcpPort(), "DOCSYNC_BRIDGE_TCP_PORT")));
         })
-        .compose(server -> bridges.startTcp().map(server))
-        .compose(server -> Upstreams.start(vertx, store, config.upstreams()).map(started -> {
+        .compose(v -> Upstreams.start(vertx, store, config.upstreams()))
+        .compose(started -> {
           upstreams = started;
-          return server;
-        }))
+          // Last: no request reaches the node before everything it needs is up.
+          return listen();
+        })
         .onSuccess(server -> {
           http = server;
-          LOG.info("docsync listening on {}:{}", config.httpHost(), server.actualPort());
-        });
+          new StartupBanner(config, embedded, pgUrl, signingKey, bridges.tcpPort())
+              .log(server.actualPort(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        })
+        .recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
+  }
+
+  private Future<HttpServer> listen() {
+    Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded(),
+              config.metricsPublic());
+    router.get(SyncEndpoint.PATH).handler(webSocket::handle);
+    bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
+    // Slow-header clients and connections per address are refused from accept, before the router sees anything.
+    return HttpConnectionGuard.install(vertx, vertx.createHttpServer(httpOptions()), router, config.ws().limits().sockets(),
+            config.httpTrustForwarded(), metrics)
+        .listen(config.httpPort(), config.httpHost())
+        .recover(e -> Future.failedFuture(PortInUse.explain(e, "HTTP", config.httpHost(), config.httpPort(), "DOCSYNC_HTTP_PORT")));
   }
 
   /** Presence and chat (event-bus services) and the event-bus bridges that let clients outside the JVM use them. */
   private Future<Void> startLiveServices() {
     bridges = new EventBusBridges(vertx, config.bridge(), tokens, metrics);
-    return PresenceService.start(vertx, config.presence())
+    return PresenceService.start(vertx, config.presence(), metrics)
         .compose(p -> {
           presence = p;
           return PgChatStore.connect(vertx, pgUrl, 2);
@@ -135,7 +157,6 @@ public final class DocsyncVerticle extends VerticleBase {
     }
     return vertx.executeBlocking(() -> {
       embedded = EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPgPort());
-      LOG.info("Embedded PostgreSQL on port {} with data in {}", embedded.port(), config.dataDir().toAbsolutePath());
       return embedded.url();
     });
   }
@@ -145,11 +166,17 @@ public final class DocsyncVerticle extends VerticleBase {
     int limit = Math.max(config.maxPayloadBytes() * 2, config.ws().maxMessageBytes() + 1);
     return new HttpServerOptions().setMaxWebSocketFrameSize(limit).setMaxWebSocketMessageSize(limit)
         .setPerMessageWebSocketCompressionSupported(config.ws().deflate())
-        .setWebSocketClosingTimeout(2); // seconds a closed socket waits for the peer's close frame (10 for dead peers otherwise)
+        .setWebSocketClosingTimeout(2) // seconds a closed socket waits for the peer's close frame (10 for dead peers otherwise)
+        // nothing read or written this long: closed (WebSocket pings keep live sockets busy); 0 is Vert.x's "never"
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.ws().limits().sockets().httpIdleTimeoutMs()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
   @Override
   public Future<?> stop() {
+    if (http != null) {
+      LOG.info("docsync stopping: closing connections, finishing queued work, storing sync states");
+    }
     // Upstream links and WebSocket peers say BYE (their sync states get stored) while the worker still runs.
     Future<Void> upstreamsStopped = upstreams == null ? Future.succeededFuture() : upstreams.stop();
     Future<Void> wsClosed = upstreamsStopped.eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close());
@@ -162,6 +189,11 @@ public final class DocsyncVerticle extends VerticleBase {
         .eventually(() -> embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           embedded.close();
           return null;
-        }));
+        }))
+        .onComplete(ar -> {
+          if (http != null) {
+            LOG.info("docsync stopped");
+          }
+        });
   }
 }

@@ -1,35 +1,108 @@
 package dev.docsync;
 
+import dev.docsync.config.ConfigLoader;
+import dev.docsync.config.DocsyncConfig;
+import dev.docsync.config.InvalidSettingException;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
- * Launches docsync (the Main-Verticle of the jar's manifest) with Vert.x's own metrics (HTTP, event
- * bus, pools, JVM) on, in the Prometheus registry that {@code GET /metrics} serves.
+ * The jar's entry point: {@code token} and {@code --help} subcommands, else the server, launched by
+ * Vert.x's launcher (the Main-Verticle of the manifest) with Vert.x metrics in the Prometheus registry
+ * that {@code GET /metrics} serves.
  */
-public final class Main extends VertxApplication {
+public final class Main {
+  /** Exit status of a start refused before anything started: a setting is wrong. */
+  static final int EXIT_BAD_SETTING = 2;
 
-  private Main(String[] args) {
-    super(args, new MetricsHooks());
-  }
+  private Main() {}
 
   public static void main(String[] args) {
-    int exitCode = new Main(args).launch();
+    String command = args.length == 0 ? "" : args[0];
+    int exitCode = switch (command) {
+      case "--help", "-h", "help" -> Usage.print(System.out);
+      case "token" -> TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err);
+      default -> server(args);
+    };
     if (exitCode != 0) {
       System.exit(exitCode);
     }
   }
 
-  private static final class MetricsHooks implements VertxApplicationHooks {
+  private static int server(String[] args) {
+    Map<String, String> env = System.getenv();
+    configureLogging(env);
+    try {
+      DocsyncConfig.from(ConfigLoader.fromEnvironment(env));
+    } catch (InvalidSettingException | IllegalStateException e) {
+      System.err.println("docsync: cannot start: " + e.getMessage());
+      return EXIT_BAD_SETTING;
+    }
+    return new Launcher(args).launch();
+  }
+
+  /** Before the first logger exists: logback.xml reads these properties. Bad values are reported by the check that follows. */
+  static void configureLogging(Map<String, String> env) {
+    String format = env.getOrDefault("DOCSYNC_LOG_FORMAT", "text").trim().toLowerCase(Locale.ROOT);
+    String level = env.getOrDefault("DOCSYNC_LOG_LEVEL", "info").trim().toLowerCase(Locale.ROOT);
+    System.setProperty("docsync.log.format", Arrays.asList(DocsyncConfig.LOG_FORMATS).contains(format) ? format : "text");
+    System.setProperty("docsync.log.level", Arrays.asList(DocsyncConfig.LOG_LEVELS).contains(level) ? level : "info");
+    // Vert.x's own lines go through SLF4J as well.
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+  }
+
+  /** Loaded only once logging is configured: Vert.x's launcher creates its logger when its class loads. */
+  private static final class Launcher extends VertxApplication {
+    /** The verticle is named here: the launcher reads Main-Verticle from the manifest only when it is the Main-Class itself. */
+    Launcher(String[] args) {
+      super(withVerticle(args), new ServerHooks());
+    }
+
+    private static String[] withVerticle(String[] args) {
+      String[] all = new String[args.length + 1];
+      all[0] = "dev.docsync.DocsyncVerticle";
+      System.arraycopy(args, 0, all, 1, args.length);
+      return all;
+    }
+  }
+
+  private static final class ServerHooks implements VertxApplicationHooks {
     @Override
     public void beforeStartingVertx(HookContext context) {
       context.vertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
           .setEnabled(true)
           .setJvmMetricsEnabled(true)
           .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    }
+
+    // The launcher's own logger is off (logback.xml): it would add a stack trace to every failed start.
+    @Override
+    public void afterFailureToStartVertx(HookContext context, Throwable t) {
+      failed("docsync failed to start Vert.x: ", t);
+    }
+
+    @Override
+    public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+      // Everything the start had started is stopped by then (DocsyncVerticle.start recovers with stop()).
+      failed("docsync failed to start: ", t);
+    }
+
+    @Override
+    public void afterFailureToStopVertx(HookContext context, Throwable t) {
+      failed("docsync did not stop cleanly: ", t);
+    }
+
+    private static void failed(String what, Throwable t) {
+      org.slf4j.Logger log = LoggerFactory.getLogger(Main.class);
+      log.error("{}{}", what, t.getMessage());
+      log.debug("cause", t);
     }
   }
 }

@@ -1,9 +1,11 @@
 package dev.docsync.auth;
 
+import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
@@ -16,35 +18,45 @@ import org.slf4j.LoggerFactory;
 /** Checks JWTs with vertx-auth-jwt (signature, expiry, issuer, audience) and turns them into {@link Grant}s. */
 public final class TokenVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
+  private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
 
   private final boolean enabled;
-  /** Null while enabled means: no key configured, every token is refused. */
+  private final boolean requireExpiry;
   private final JWTAuth jwt;
+  private final LogThrottle refusalLog = new LogThrottle(10);
 
-  private TokenVerifier(boolean enabled, JWTAuth jwt) {
+  private TokenVerifier(boolean enabled, boolean requireExpiry, JWTAuth jwt) {
     this.enabled = enabled;
+    this.requireExpiry = requireExpiry;
     this.jwt = jwt;
   }
 
-  public static TokenVerifier create(Vertx vertx, AuthSettings settings) {
+  /** A verifier that lets everyone do everything (authentication off). */
+  public static TokenVerifier disabled() {
+    LOG.warn("*** AUTHENTICATION IS OFF (DOCSYNC_AUTH_ENABLED=false): anyone who can reach this node can read and "
+        + "write every document. Use this for local development only. ***");
+    return new TokenVerifier(false, false, null);
+  }
+
+  /**
+   * A verifier for tokens signed with {@code hmacKey} (HS256; null if none) and/or the settings' public key.
+   * Authentication must be on and at least one key given.
+   */
+  public static TokenVerifier create(Vertx vertx, AuthSettings settings, SigningKey hmacKey) {
     if (!settings.enabled()) {
-      LOG.warn("*** AUTHENTICATION IS OFF (DOCSYNC_AUTH_ENABLED=false): anyone who can reach this node can read and "
-          + "write every document. Use this for local development only. ***");
-      return new TokenVerifier(false, null);
+      return disabled();
     }
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(jwtOptions(settings));
-    if (settings.hmacSecret() != null) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.hmacSecret()));
+    if (hmacKey != null) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacKey.secret()));
     }
     if (settings.publicKeyPem() != null) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(settings.algorithm()).setBuffer(settings.publicKeyPem()));
     }
-    if (options.getPubSecKeys().isEmpty()) {
-      LOG.error("Authentication is on but neither DOCSYNC_JWT_SECRET nor DOCSYNC_JWT_PUBLIC_KEY is set: every client "
-          + "will be refused. Set a key, or DOCSYNC_AUTH_ENABLED=false for local development.");
-      return new TokenVerifier(true, null);
+    if (options.getPubSecKeys() == null || options.getPubSecKeys().isEmpty()) {
+      throw new IllegalStateException("authentication is on but no key verifies tokens");
     }
-    return new TokenVerifier(true, JWTAuth.create(vertx, options));
+    return new TokenVerifier(true, settings.requireExpiry(), JWTAuth.create(vertx, options));
   }
 
   private static JWTOptions jwtOptions(AuthSettings settings) {
@@ -62,7 +74,10 @@ public final class TokenVerifier {
     return enabled;
   }
 
-  /** The grant of a valid token; fails with UNAUTHENTICATED for a missing, malformed, forged or expired one. */
+  /**
+   * The grant of a valid token; fails with UNAUTHENTICATED for a missing, malformed, forged or expired one
+   * (never throws, whatever the token holds).
+   */
   public Future<Grant> verify(String token) {
     if (!enabled) {
       return Future.succeededFuture(Grant.ALL);
@@ -70,11 +85,35 @@ public final class TokenVerifier {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new DocsyncException(ErrorCode.UNAUTHENTICATED, "a token is required"));
     }
-    if (jwt == null) {
-      return Future.failedFuture(new DocsyncException(ErrorCode.UNAUTHENTICATED, "no key is configured to verify tokens"));
+    Future<Grant> grant;
+    try {
+      // vertx-auth-jwt keeps the whole payload in attributes.accessToken (exp/iat/nbf are not in the principal).
+      grant = jwt.authenticate(new TokenCredentials(token))
+          .compose(user -> grant(user.attributes().getJsonObject("accessToken", user.principal())));
+    } catch (RuntimeException e) {
+      grant = Future.failedFuture(e);
     }
-    return jwt.authenticate(new TokenCredentials(token))
-        .map(user -> Grant.fromClaims(user.principal()))
-        .recover(e -> Future.failedFuture(new DocsyncException(ErrorCode.UNAUTHENTICATED, "invalid token: " + e.getMessage())));
+    return grant.recover(this::refused);
+  }
+
+  private Future<Grant> grant(JsonObject claims) {
+    for (String claim : TIME_CLAIMS) {
+      if (claims.containsKey(claim) && !(claims.getValue(claim) instanceof Number)) {
+        return Future.failedFuture("claim " + claim + " is not a number");
+      }
+    }
+    if (requireExpiry && !claims.containsKey("exp")) {
+      return Future.failedFuture("the token has no exp claim (tokens must expire; see DOCSYNC_JWT_REQUIRE_EXP)");
+    }
+    return Future.succeededFuture(Grant.fromClaims(claims));
+  }
+
+  private Future<Grant> refused(Throwable cause) {
+    String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String suffix = refusalLog.admit("token");
+    if (suffix != null) {
+      LOG.info("Token refused: {}{}", reason, suffix);
+    }
+    return Future.failedFuture(new DocsyncException(ErrorCode.UNAUTHENTICATED, "invalid token: " + reason));
   }
 }

@@ -11,7 +11,10 @@ public interface ChatStore {
   /** A message as stored, and whether this call stored it (false: a retry of a message with the same clientId). */
   record Appended(ChatMessage message, boolean inserted) {}
 
-  /** Stores a message; a repeated {@code clientId} (non-null) returns the message stored the first time. */
+  /**
+   * Stores a message; a repeated {@code clientId} (non-null) of the same author returns the message stored
+   * the first time. Retry keys are per author: another author's message with that clientId is stored.
+   */
   Future<Appended> append(DocId docId, String author, String text, String clientId);
 
   /** The latest {@code limit} messages with an id below {@code beforeId} (null: the latest), oldest first. */

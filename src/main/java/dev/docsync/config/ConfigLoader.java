@@ -10,12 +10,18 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the configuration with vertx-config, later sources winning: the defaults shipped in
  * config/docsync.json, then DOCSYNC_* environment variables, then the verticle's deployment config.
  */
 public final class ConfigLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
   private static final String DEFAULTS = "config/docsync.json";
 
   private ConfigLoader() {}
@@ -24,6 +30,8 @@ public final class ConfigLoader {
     JsonObject defaults = defaults();
     JsonArray keys = new JsonArray();
     defaults.fieldNames().forEach(keys::add);
+    warnAboutUnknown(System.getenv().keySet(), "environment variable");
+    warnAboutUnknown(deploymentConfig.fieldNames(), "configuration key");
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setScanPeriod(0)
         .addStore(new ConfigStoreOptions().setType("json").setConfig(defaults))
@@ -35,15 +43,39 @@ public final class ConfigLoader {
         .andThen(ar -> retriever.close());
   }
 
-  /** The shipped defaults, minus the "_doc" descriptions. */
-  static JsonObject defaults() {
+  /** The defaults with the given environment's DOCSYNC_* values over them, as the service reads them (without -conf). */
+  public static JsonObject fromEnvironment(Map<String, String> env) {
+    JsonObject values = defaults();
+    for (String key : Set.copyOf(values.fieldNames())) {
+      if (env.containsKey(key)) {
+        values.put(key, env.get(key));
+      }
+    }
+    return values;
+  }
+
+  private static void warnAboutUnknown(Set<String> names, String kind) {
+    UnknownSettings.warnings(names, defaults().fieldNames()).forEach(w -> LOG.warn("Unknown {}: {}", kind, w));
+  }
+
+  /** The shipped defaults, minus the "doc" descriptions. */
+  public static JsonObject defaults() {
+    JsonObject values = new JsonObject();
+    settings().forEach(e -> values.put(e.getKey(), ((JsonObject) e.getValue()).getValue("default")));
+    return values;
+  }
+
+  /** Every setting with its "default" and "doc", in the shipped order. */
+  public static JsonObject settings() {
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
-      JsonObject json = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      JsonObject values = new JsonObject();
-      json.getJsonObject("settings").forEach(e -> values.put(e.getKey(), ((JsonObject) e.getValue()).getValue("default")));
-      return values;
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getJsonObject("settings");
     } catch (IOException | NullPointerException e) {
       throw new IllegalStateException("cannot read " + DEFAULTS, e);
     }
+  }
+
+  /** The names of all settings. */
+  public static Set<String> names() {
+    return new HashSet<>(settings().fieldNames());
   }
 }

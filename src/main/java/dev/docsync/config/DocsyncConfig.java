@@ -7,6 +7,7 @@ import java.util.List;
 import dev.docsync.chat.ChatSettings;
 import dev.docsync.doc.OwnerSettings;
 import dev.docsync.limits.LimitSettings;
+import dev.docsync.limits.SocketLimits;
 import dev.docsync.presence.PresenceSettings;
 import dev.docsync.transport.bridge.BridgeSettings;
 import dev.docsync.transport.ws.WsSettings;
@@ -33,23 +34,29 @@ public record DocsyncConfig(
     BridgeSettings bridge,
     PresenceSettings presence,
     ChatSettings chat,
-    UpstreamSettings upstreams) {
+    UpstreamSettings upstreams,
+    boolean metricsPublic) {
+  public static final String[] LOG_FORMATS = {"text", "json"};
+  public static final String[] LOG_LEVELS = {"error", "warn", "info", "debug", "trace"};
 
   public static DocsyncConfig from(JsonObject json) {
+    // Applied by the logging set-up (Main) before anything else; checked here with the rest.
+    choice(json, "DOCSYNC_LOG_FORMAT", LOG_FORMATS);
+    choice(json, "DOCSYNC_LOG_LEVEL", LOG_LEVELS);
     LimitSettings limits = limits(json);
     return new DocsyncConfig(
         text(json, "DOCSYNC_HTTP_HOST"),
-        integer(json, "DOCSYNC_HTTP_PORT"),
-        Boolean.parseBoolean(text(json, "DOCSYNC_HTTP_TRUST_FORWARDED")),
+        integer(json, "DOCSYNC_HTTP_PORT", 0, 65535),
+        flag(json, "DOCSYNC_HTTP_TRUST_FORWARDED"),
         blankToNull(json.getValue("DOCSYNC_PG_URL")),
-        integer(json, "DOCSYNC_PG_POOL_SIZE"),
+        integer(json, "DOCSYNC_PG_POOL_SIZE", 1, 1000),
         Path.of(text(json, "DOCSYNC_DATA_DIR")),
-        integer(json, "DOCSYNC_EMBEDDED_PG_PORT"),
-        threads(integer(json, "DOCSYNC_AUTOMERGE_THREADS")),
-        integer(json, "DOCSYNC_MAX_PAYLOAD_BYTES"),
+        integer(json, "DOCSYNC_EMBEDDED_PG_PORT", 0, 65535),
+        threads(integer(json, "DOCSYNC_AUTOMERGE_THREADS", 0, 1024)),
+        integer(json, "DOCSYNC_MAX_PAYLOAD_BYTES", 1024, Integer.MAX_VALUE / 2),
         new OwnerSettings(
-            integer(json, "DOCSYNC_DOC_QUEUE_LIMIT"),
-            integer(json, "DOCSYNC_DOC_BATCH_MAX"),
+            integer(json, "DOCSYNC_DOC_QUEUE_LIMIT", 1, Integer.MAX_VALUE),
+            integer(json, "DOCSYNC_DOC_BATCH_MAX", 1, 100_000),
             longValue(json, "DOCSYNC_SYNC_STATE_FLUSH_MS"),
             longValue(json, "DOCSYNC_DOC_IDLE_UNLOAD_MS"),
             longValue(json, "DOCSYNC_COMPACT_MIN_BYTES"),
@@ -58,28 +65,32 @@ public record DocsyncConfig(
             longValue(json, "DOCSYNC_MEMORY_BUDGET_BYTES"),
             longValue(json, "DOCSYNC_SHUTDOWN_TIMEOUT_MS"),
             longValue(json, "DOCSYNC_SYNC_PACE_MS"),
-            longValue(json, "DOCSYNC_SYNC_INTERVAL_MS")),
+            longValue(json, "DOCSYNC_SYNC_INTERVAL_MS"),
+            longValue(json, "DOCSYNC_CHANGE_MAX_OPS"),
+            longValue(json, "DOCSYNC_MAX_PAYLOAD_BYTES")),
         new WsSettings(
-            longValue(json, "DOCSYNC_WS_PING_MS"),
-            integer(json, "DOCSYNC_WS_MAX_MESSAGE_BYTES"),
-            Boolean.parseBoolean(text(json, "DOCSYNC_WS_DEFLATE")),
+            longValue(json, "DOCSYNC_WS_PING_MS", 100, 3_600_000),
+            integer(json, "DOCSYNC_WS_MAX_MESSAGE_BYTES", 1024, Integer.MAX_VALUE / 2),
+            flag(json, "DOCSYNC_WS_DEFLATE"),
             limits),
         new AuthSettings(
-            Boolean.parseBoolean(text(json, "DOCSYNC_AUTH_ENABLED")),
+            flag(json, "DOCSYNC_AUTH_ENABLED"),
             optional(json, "DOCSYNC_JWT_SECRET"),
             optional(json, "DOCSYNC_JWT_PUBLIC_KEY"),
-            text(json, "DOCSYNC_JWT_ALGORITHM"),
+            choice(json, "DOCSYNC_JWT_ALGORITHM", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA"),
             optional(json, "DOCSYNC_JWT_ISSUER"),
-            optional(json, "DOCSYNC_JWT_AUDIENCE")),
+            optional(json, "DOCSYNC_JWT_AUDIENCE"),
+            flag(json, "DOCSYNC_JWT_REQUIRE_EXP")),
         new BridgeSettings(
             flag(json, "DOCSYNC_BRIDGE_SOCKJS_ENABLED"),
             flag(json, "DOCSYNC_BRIDGE_TCP_ENABLED"),
             text(json, "DOCSYNC_BRIDGE_TCP_HOST"),
-            integer(json, "DOCSYNC_BRIDGE_TCP_PORT"),
-            frameLimit(integer(json, "DOCSYNC_BRIDGE_TCP_MAX_FRAME_BYTES"), integer(json, "DOCSYNC_MAX_PAYLOAD_BYTES")),
+            integer(json, "DOCSYNC_BRIDGE_TCP_PORT", 0, 65535),
+            frameLimit(integer(json, "DOCSYNC_BRIDGE_TCP_MAX_FRAME_BYTES"), integer(json, "DOCSYNC_MAX_PAYLOAD_BYTES", 1024, Integer.MAX_VALUE / 2)),
             flag(json, "DOCSYNC_BRIDGE_EVENTS_OUTBOUND"),
             limits),
-        new PresenceSettings(longValue(json, "DOCSYNC_PRESENCE_TIMEOUT_MS")),
+        new PresenceSettings(longValue(json, "DOCSYNC_PRESENCE_TIMEOUT_MS", 100, 86_400_000),
+            integer(json, "DOCSYNC_PRESENCE_MAX_STATE_BYTES", 256, 16_777_216)),
         new ChatSettings(
             integer(json, "DOCSYNC_CHAT_HISTORY_LIMIT"),
             integer(json, "DOCSYNC_CHAT_MAX_TEXT_CHARS"),
@@ -88,7 +99,8 @@ public record DocsyncConfig(
             list(json, "DOCSYNC_UPSTREAMS"),
             list(json, "DOCSYNC_UPSTREAM_DOCS"),
             optional(json, "DOCSYNC_UPSTREAM_TOKEN"),
-            longValue(json, "DOCSYNC_UPSTREAM_MAX_BACKOFF_MS")));
+            longValue(json, "DOCSYNC_UPSTREAM_MAX_BACKOFF_MS")),
+        flag(json, "DOCSYNC_METRICS_PUBLIC"));
   }
 
   /** Limits of the WebSocket endpoint and the bridges (one set for all transports). */
@@ -101,7 +113,17 @@ public record DocsyncConfig(
         integer(json, "DOCSYNC_LIMIT_CONNECTIONS_PER_IP"),
         longValue(json, "DOCSYNC_LIMIT_JOIN_TIMEOUT_MS"),
         integer(json, "DOCSYNC_LIMIT_PREJOIN_MESSAGES"),
-        integer(json, "DOCSYNC_LIMIT_PENDING_CONNECTIONS"));
+        integer(json, "DOCSYNC_LIMIT_PENDING_CONNECTIONS"),
+        new SocketLimits(
+            longValue(json, "DOCSYNC_WS_OUTBOUND_MAX_BYTES"),
+            longValue(json, "DOCSYNC_WS_OUTBOUND_NODE_MAX_BYTES"),
+            longValue(json, "DOCSYNC_WS_OUTBOUND_STALL_MS"),
+            longValue(json, "DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS"),
+            longValue(json, "DOCSYNC_LIMIT_UNFINISHED_BYTES_PER_IP"),
+            longValue(json, "DOCSYNC_LIMIT_UNFINISHED_BYTES"),
+            longValue(json, "DOCSYNC_HTTP_IDLE_TIMEOUT_MS"),
+            longValue(json, "DOCSYNC_HTTP_REQUEST_HEAD_TIMEOUT_MS"),
+            integer(json, "DOCSYNC_LIMIT_HTTP_CONNECTIONS_PER_IP")));
   }
 
   /** Comma-separated values; empty means none. */
@@ -116,13 +138,21 @@ public record DocsyncConfig(
     return configured > 0 ? configured : (int) Math.min(Integer.MAX_VALUE, 2L * maxPayloadBytes);
   }
 
-  // Environment values arrive as strings: "true"/"false" as well as JSON booleans.
-  private static boolean flag(JsonObject json, String key) {
-    String value = text(json, key).toLowerCase();
-    if (!value.equals("true") && !value.equals("false")) {
-      throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+  /**
+   * true/false in any case, or 1/0, yes/no, on/off with their usual meaning. Anything else stops the
+   * start: a typo must never switch a safety (authentication) off.
+   */
+  static boolean flag(JsonObject json, String key) {
+    Object raw = json.getValue(key);
+    if (raw instanceof Boolean b) {
+      return b;
     }
-    return Boolean.parseBoolean(value);
+    String value = raw == null ? "" : raw.toString().trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (value) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new InvalidSettingException(key, raw, "true or false");
+    };
   }
 
   public boolean embeddedDatabase() {
@@ -145,28 +175,54 @@ public record DocsyncConfig(
   private static String text(JsonObject json, String key) {
     Object value = json.getValue(key);
     if (value == null) {
-      throw new IllegalArgumentException("missing setting " + key);
+      throw new InvalidSettingException(key, null, "a value");
     }
     return value.toString().trim();
   }
 
-  // Environment values may arrive as strings: accept both.
-  private static int integer(JsonObject json, String key) {
-    return (int) longValue(json, key);
+  /** One of the given words (case-insensitive), returned as spelled in {@code accepted}. */
+  private static String choice(JsonObject json, String key, String... accepted) {
+    String value = text(json, key);
+    for (String word : accepted) {
+      if (word.equalsIgnoreCase(value)) {
+        return word;
+      }
+    }
+    throw new InvalidSettingException(key, json.getValue(key), "one of " + String.join(", ", accepted));
   }
 
+  /** A whole number from 0 to Integer.MAX_VALUE (sizes, counts and limits, where 0 often means "off"). */
+  private static int integer(JsonObject json, String key) {
+    return integer(json, key, 0, Integer.MAX_VALUE);
+  }
+
+  private static int integer(JsonObject json, String key, int min, int max) {
+    return (int) longValue(json, key, min, max);
+  }
+
+  /** A whole number from 0 up (durations in ms, byte counts). */
   private static long longValue(JsonObject json, String key) {
+    return longValue(json, key, 0, Long.MAX_VALUE);
+  }
+
+  // Environment values arrive as strings, JSON values as numbers: both are accepted, fractions are not.
+  private static long longValue(JsonObject json, String key, long min, long max) {
     Object value = json.getValue(key);
-    if (value == null || value.toString().isBlank()) {
-      throw new IllegalArgumentException("missing setting " + key);
+    String accepted = max == Long.MAX_VALUE || max == Integer.MAX_VALUE
+        ? "a whole number >= " + min : "a whole number from " + min + " to " + max;
+    long number;
+    if (value instanceof Integer || value instanceof Long) {
+      number = ((Number) value).longValue();
+    } else {
+      try {
+        number = Long.parseLong(value == null ? "" : value.toString().trim());
+      } catch (NumberFormatException e) {
+        throw new InvalidSettingException(key, value, accepted);
+      }
     }
-    if (value instanceof Number n) {
-      return n.longValue();
+    if (number < min || number > max) {
+      throw new InvalidSettingException(key, value, accepted);
     }
-    try {
-      return Long.parseLong(value.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a number, got '" + value + "'");
-    }
+    return number;
   }
 }

@@ -3,6 +3,7 @@ package dev.docsync.doc;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.Identity;
 import dev.docsync.protocol.RequestParser;
 import dev.docsync.store.DocumentStore;
 import io.vertx.core.Future;
@@ -39,6 +40,7 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   /** In access order: the head is the least recently used document. */
   private final Map<String, DocumentOwner> owners = new LinkedHashMap<>(64, 0.75f, true);
   private final Map<String, Parked> parked = new HashMap<>();
+  private final FrontendOpeners openers = new FrontendOpeners();
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private WorkerExecutor automerge;
   private ServerEvents events;
@@ -69,7 +71,7 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
         .description("peer sessions (document, peer) in the loaded documents").register(registry);
     long sweepMs = Math.max(100, Math.min(settings.idleUnloadMs() / 2, 1_000));
     vertx.setPeriodic(sweepMs, id -> sweep());
-    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, (Message<Object> m) -> handle(m, parser::frontend)));
+    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, (Message<Object> m) -> handleFrontend(m)));
     consumers.add(vertx.eventBus().consumer(Addresses.PEER, (Message<Object> m) -> handle(m, parser::peer)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
@@ -88,16 +90,55 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
         .eventually(() -> automerge.close());
   }
 
+  /**
+   * Frontend requests, with OPEN and CLOSE counted per opener: a CLOSE of an opener that has no OPEN of
+   * the document left is answered without reaching it (see {@link FrontendOpeners}).
+   */
+  private void handleFrontend(Message<Object> message) {
+    DocRequest request = parse(message, parser::frontend);
+    if (request == null) {
+      return;
+    }
+    String docId = request.docId().value();
+    String opener = Identity.opener(message.headers());
+    if (request instanceof DocRequest.Close && !openers.closed(docId, opener)) {
+      message.reply(new JsonObject().put("docId", docId));
+      return;
+    }
+    if (!(request instanceof DocRequest.Open open && open.subscribe())) {
+      reply(message, dispatch(request));
+      return;
+    }
+    openers.opened(docId, opener);
+    reply(message, dispatch(request).onFailure(e -> {
+      // Refused before the document counted it (not loadable, overloaded, stopping): nothing to CLOSE.
+      // STORE_UNAVAILABLE may come after the document counted it: then the opener's CLOSE undoes it.
+      if (DocsyncException.from(e).code() != ErrorCode.STORE_UNAVAILABLE) {
+        openers.closed(docId, opener);
+      }
+    }));
+  }
+
   private void handle(Message<Object> message, Function<Object, DocRequest> parse) {
-    DocRequest request;
+    DocRequest request = parse(message, parse);
+    if (request != null) {
+      reply(message, dispatch(request));
+    }
+  }
+
+  /** The request, or null once the sender has been told why not. */
+  private DocRequest parse(Message<Object> message, Function<Object, DocRequest> parse) {
     try {
-      request = parse.apply(message.body());
+      return parse.apply(message.body());
     } catch (DocsyncException e) {
       events.rejected(null, e);
       message.fail(e.code().code(), e.wireMessage());
-      return;
+      return null;
     }
-    dispatch(request).onComplete(ar -> {
+  }
+
+  private static void reply(Message<Object> message, Future<JsonObject> answered) {
+    answered.onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {

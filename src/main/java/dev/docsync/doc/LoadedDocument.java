@@ -1,5 +1,6 @@
 package dev.docsync.doc;
 
+import dev.docsync.limits.ChunkScan;
 import dev.docsync.limits.SyncMessageCheck;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.DocId;
@@ -39,17 +40,17 @@ final class LoadedDocument {
   private ChangeHash[] storedHeads;
   private int openFrontends;
   private JsonObject lastView;
-  /** Drives the memory estimate: the core holds about 1.5 KB of native memory per change. */
-  private long changeCount;
+  /** Estimated native memory of the changes applied (see NativeMemory), stored or about to be. */
+  private long heldBytes;
+  /** Estimated native memory of the changes admitted in the running batch, not yet in heldBytes. */
+  private long batchBytes;
+  private final KnownChanges known = new KnownChanges();
 
   private LoadedDocument(DocId docId, Document doc) {
     this.docId = docId;
     this.doc = doc;
     this.storedHeads = doc.getHeads();
   }
-
-  static final long BYTES_PER_CHANGE = 1_536;
-  private static final long BASE_BYTES = 16 * 1024;
 
   /**
    * Loads the concatenated chunks and greets the parked peers again. Throws DOC_UNAVAILABLE rather
@@ -68,18 +69,28 @@ final class LoadedDocument {
       throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "stored document " + docId + " cannot be loaded: " + e.getMessage(), e);
     }
     LoadedDocument loaded = new LoadedDocument(docId, doc);
-    loaded.changeCount = ChangeChunks.count(doc.encodeChangesSince(new ChangeHash[0]));
+    loaded.absorb(doc.encodeChangesSince(new ChangeHash[0]));
     if (loaded.estimatedBytes() > maxBytes) {
       doc.free();
-      throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "document " + docId + " holds " + loaded.changeCount
-          + " changes, more than this node loads (DOCSYNC_DOC_MAX_BYTES)");
+      throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "document " + docId + " would hold about "
+          + loaded.estimatedBytes() / (1024 * 1024) + " MiB, more than this node loads (DOCSYNC_DOC_MAX_BYTES)");
     }
     return loaded;
   }
 
+  /** Counts changes the document now holds: their hashes and their cost. */
+  private void absorb(byte[] changes) {
+    if (changes.length == 0) {
+      return;
+    }
+    ChunkScan scan = ChunkScan.of(changes, Long.MAX_VALUE); // our own core's output
+    heldBytes = Math.addExact(heldBytes, NativeMemory.of(scan));
+    known.addAll(scan);
+  }
+
   /** Estimated native memory held by the document and its sync states. */
   long estimatedBytes() {
-    return BASE_BYTES + changeCount * BYTES_PER_CHANGE;
+    return NativeMemory.BASE_BYTES + heldBytes;
   }
 
   /** Frontends that had the document open before it was unloaded still count. */
@@ -90,17 +101,13 @@ final class LoadedDocument {
   /** @param unpaced the node is stopping: whatever pacing holds back goes now */
   BatchResult apply(List<Pending> batch, Map<String, byte[]> storedSyncStates, boolean flushSyncStates, OwnerSettings settings,
                     boolean unpaced) {
-    long maxBytes = settings.docMaxBytes();
     BatchResult result = new BatchResult();
-    boolean full = estimatedBytes() >= maxBytes;
     List<Pending> opens = new ArrayList<>();
     JsonArray origins = new JsonArray();
+    batchBytes = 0;
     for (Pending pending : batch) {
       try {
-        if (full && carriesChanges(pending.request())) {
-          throw new DocsyncException(ErrorCode.TOO_LARGE, "document " + docId + " reached its size limit (DOCSYNC_DOC_MAX_BYTES)");
-        }
-        applyOne(pending, storedSyncStates, result, opens, origins);
+        applyOne(pending, storedSyncStates, result, opens, origins, settings);
       } catch (DocsyncException e) {
         result.fail(pending, e);
       }
@@ -108,9 +115,10 @@ final class LoadedDocument {
     result.heads = doc.getHeads();
     if (!Heads.same(result.heads, storedHeads)) {
       result.chunk = doc.encodeChangesSince(storedHeads);
-      changeCount += ChangeChunks.count(result.chunk);
+      absorb(result.chunk);
       result.changeEvent = changeEvent(result, origins);
     }
+    batchBytes = 0;
     generateSyncMessages(result, spokeIn(batch), unpaced ? 0 : settings.syncPaceMs() * 1_000_000,
         unpaced ? 0 : settings.syncIntervalMs() * 1_000_000);
     if (flushSyncStates) {
@@ -124,12 +132,8 @@ final class LoadedDocument {
     return result;
   }
 
-  /** Only LOCAL_CHANGE is refused at the limit: a sync message cannot be told apart before it is applied. */
-  private static boolean carriesChanges(DocRequest request) {
-    return request instanceof DocRequest.LocalChange;
-  }
-
-  private void applyOne(Pending pending, Map<String, byte[]> stored, BatchResult result, List<Pending> opens, JsonArray origins) {
+  private void applyOne(Pending pending, Map<String, byte[]> stored, BatchResult result, List<Pending> opens, JsonArray origins,
+                        OwnerSettings settings) {
     DocRequest request = pending.request();
     if (request instanceof DocRequest.Open open) {
       if (open.subscribe()) {
@@ -137,7 +141,7 @@ final class LoadedDocument {
       }
       opens.add(pending);
     } else if (request instanceof DocRequest.LocalChange change) {
-      applyLocalChange(change.change());
+      applyLocalChange(change.change(), settings);
       if (change.origin() != null) {
         origins.add(change.origin());
       }
@@ -149,12 +153,12 @@ final class LoadedDocument {
       hello(hello, stored.get(hello.storageKey()));
       if (hello.message() != null) {
         result.syncBytesIn += hello.message().length;
-        receiveFirst(hello);
+        receiveFirst(hello, settings);
       }
       result.ok(pending, null);
     } else if (request instanceof DocRequest.Sync sync) {
       result.syncBytesIn += sync.message().length;
-      receiveSync(sync);
+      receiveSync(sync, settings);
       result.ok(pending, null);
     } else if (request instanceof DocRequest.Bye bye) {
       bye(bye, result);
@@ -162,40 +166,79 @@ final class LoadedDocument {
     }
   }
 
-  private void applyLocalChange(byte[] change) {
+  /**
+   * Refused before the core sees it: bytes that do not parse, more operations than allowed, a
+   * document that would grow past its limit, and missing dependencies (refused and forgotten: the
+   * core would queue such a change and apply it once they arrive, after the client was told no).
+   */
+  private void applyLocalChange(byte[] change, OwnerSettings settings) {
+    ChunkScan scan = scan(change, settings);
+    if (!known.dependenciesMet(scan)) {
+      absorbUnstored(); // changes this batch took from peers, or whole documents
+      if (!known.dependenciesMet(scan)) {
+        throw new DocsyncException(ErrorCode.MISSING_DEPENDENCIES,
+            "the change depends on changes this document does not have; send those first (this one was not kept)");
+      }
+    }
+    admit(scan, settings);
     ChangeHash[] before = doc.getHeads();
     try {
       doc.applyEncodedChanges(change);
     } catch (RuntimeException e) {
       throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + e.getMessage());
     }
-    if (Heads.same(before, doc.getHeads())) {
-      // The binding silently ignores unparsable bytes and queues changes with missing deps.
-      requireKnownChange(change);
+    requireApplied(scan, before);
+  }
+
+  private ChunkScan scan(byte[] change, OwnerSettings settings) {
+    try {
+      return ChunkScan.of(change, settings.changeMaxBytes());
+    } catch (ChunkScan.TooLarge e) {
+      throw new DocsyncException(ErrorCode.TOO_LARGE, "change " + e.getMessage() + " (DOCSYNC_MAX_PAYLOAD_BYTES)");
+    } catch (RuntimeException e) {
+      throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + e.getMessage());
     }
   }
 
-  /** Accepts a change the document already has (a retry); refuses garbage and changes whose deps are missing. */
-  private void requireKnownChange(byte[] change) {
-    ChangeHash[] hashes;
-    try {
-      Document.load(change).free();
-      return; // parses and needs nothing: with unchanged heads, we have it already
-    } catch (RuntimeException e) {
-      if (!String.valueOf(e.getMessage()).contains("deps")) {
-        throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + e.getMessage());
-      }
-      try {
-        hashes = ChangeChunks.hashes(change);
-      } catch (RuntimeException framing) {
-        throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + framing.getMessage());
-      }
+  /** What a request's changes will cost, judged before the core takes them (its work and memory grow with the operations). */
+  private void admit(ChunkScan scan, OwnerSettings settings) {
+    long maxOps = settings.changeMaxOps();
+    if (maxOps > 0 && scan.ops() > maxOps) {
+      throw new DocsyncException(ErrorCode.TOO_LARGE, "the changes carry " + scan.ops() + " operations, more than "
+          + maxOps + " (DOCSYNC_CHANGE_MAX_OPS)");
     }
-    try {
-      doc.fork(hashes).free(); // fails for any hash the document does not hold
-    } catch (RuntimeException e) {
-      throw new DocsyncException(ErrorCode.MISSING_DEPENDENCIES,
-          "the change depends on changes this document does not have; send those first");
+    long cost = NativeMemory.of(scan);
+    long after = estimatedBytes() + batchBytes + cost;
+    if (after < 0 || after > settings.docMaxBytes()) {
+      throw new DocsyncException(ErrorCode.TOO_LARGE, "document " + docId + " would hold about "
+          + Math.max(0, after) / (1024 * 1024) + " MiB of native memory, more than DOCSYNC_DOC_MAX_BYTES");
+    }
+    batchBytes += cost;
+  }
+
+  /** Hashes of the changes applied since the last stored chunk: what this batch took so far. */
+  private void absorbUnstored() {
+    byte[] unstored = doc.encodeChangesSince(storedHeads);
+    if (unstored.length > 0) {
+      known.addAll(ChunkScan.of(unstored, Long.MAX_VALUE));
+    }
+  }
+
+  /**
+   * The core silently skips a chunk it cannot use (and what follows it): every change of the request
+   * must now be in the document, or the request is refused, and only changes it holds count as known.
+   */
+  private void requireApplied(ChunkScan scan, ChangeHash[] before) {
+    if (scan.changeList().stream().allMatch(c -> known.contains(c.hash()))) {
+      return; // a retry, or a whole document (absorbed with the batch's chunk)
+    }
+    if (Heads.same(before, doc.getHeads())) {
+      throw new DocsyncException(ErrorCode.INVALID_CHANGE, "the change was not accepted by Automerge");
+    }
+    ChunkScan applied = ChunkScan.of(doc.encodeChangesSince(before), Long.MAX_VALUE);
+    known.addAll(applied);
+    if (!scan.changeList().stream().allMatch(c -> known.contains(c.hash()))) {
+      throw new DocsyncException(ErrorCode.INVALID_CHANGE, "part of the changes was not accepted by Automerge");
     }
   }
 
@@ -216,9 +259,9 @@ final class LoadedDocument {
    * A greeting whose message is refused leaves no session behind (the sender takes it as not
    * greeted), except a read-only peer's refused changes: it stays, to keep receiving.
    */
-  private void receiveFirst(DocRequest.Hello hello) {
+  private void receiveFirst(DocRequest.Hello hello, OwnerSettings settings) {
     try {
-      receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()));
+      receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()), settings);
     } catch (DocsyncException e) {
       if (e.code() != ErrorCode.FORBIDDEN) {
         peers.remove(hello.peerId()).free();
@@ -239,7 +282,7 @@ final class LoadedDocument {
     }
   }
 
-  private void receiveSync(DocRequest.Sync sync) {
+  private void receiveSync(DocRequest.Sync sync, OwnerSettings settings) {
     PeerSession peer = peers.get(sync.peerId());
     if (peer == null) {
       throw new DocsyncException(ErrorCode.UNKNOWN_PEER, "peer " + sync.peerId() + " has not said HELLO for " + docId);
@@ -249,6 +292,7 @@ final class LoadedDocument {
       // Never handed to Automerge: some such messages abort the JVM or hang a worker in the 0.5.7 core.
       throw new DocsyncException(ErrorCode.INVALID_SYNC_MESSAGE, unsafe);
     }
+    admitSyncChanges(sync.message(), settings);
     boolean refused = peer.readOnly && SyncMessages.carriesChanges(sync.message());
     if (refused && peer.shadow == null) {
       peer.shadow = doc.fork();
@@ -262,6 +306,21 @@ final class LoadedDocument {
     if (refused) {
       throw new DocsyncException(ErrorCode.FORBIDDEN, "peer " + sync.peerId() + " may only read " + docId
           + ": its changes are neither stored nor shared");
+    }
+  }
+
+  /** The changes a peer sends face the same limits as a LOCAL_CHANGE, before the core receives them. */
+  private void admitSyncChanges(byte[] message, OwnerSettings settings) {
+    ChunkScan scan;
+    try {
+      scan = SyncMessageCheck.scanChanges(message, settings.changeMaxBytes());
+    } catch (ChunkScan.TooLarge e) {
+      throw new DocsyncException(ErrorCode.TOO_LARGE, "sync message " + e.getMessage() + " (DOCSYNC_MAX_PAYLOAD_BYTES)");
+    } catch (RuntimeException e) {
+      throw new DocsyncException(ErrorCode.INVALID_SYNC_MESSAGE, "not an Automerge sync message: " + e.getMessage());
+    }
+    if (scan.changes() > 0 || scan.ops() > 0) {
+      admit(scan, settings);
     }
   }
 

@@ -9,13 +9,16 @@ package dev.docsync.doc;
  * @param idleUnloadMs an unpinned document idle this long is unloaded
  * @param compactMinBytes incremental bytes below which a document is never compacted
  * @param compactMaxChunks a document with more chunks than this is compacted
- * @param docMaxBytes estimated native memory past which a document takes no more local changes, and is not loaded
+ * @param docMaxBytes estimated native memory a document may reach: changes that would take it past are refused, and a larger one is not loaded
  * @param memoryBudgetBytes estimated native memory of all loaded documents; least recently used ones are unloaded past it
  * @param shutdownTimeoutMs how long a stopping node waits for documents to finish their queued work
  * @param syncPaceMs a peer that has not answered our last message with changes gets the next one when
  *     it answers, or after this long at the latest
  * @param syncIntervalMs a peer gets at most one message with changes per this interval
+ * @param changeMaxOps most operations one request (LOCAL_CHANGE or sync message) may carry; 0: no limit
+ * @param changeMaxBytes most bytes a request's compressed changes may inflate to
  */
 public record OwnerSettings(int queueLimit, int batchMax, long syncStateFlushMs, long idleUnloadMs,
                             long compactMinBytes, int compactMaxChunks, long docMaxBytes, long memoryBudgetBytes,
-                            long shutdownTimeoutMs, long syncPaceMs, long syncIntervalMs) {}
+                            long shutdownTimeoutMs, long syncPaceMs, long syncIntervalMs,
+                            long changeMaxOps, long changeMaxBytes) {}

@@ -1,15 +1,19 @@
 package dev.docsync.http;
 
 import dev.docsync.auth.Access;
-import dev.docsync.auth.BearerToken;
+import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
+import dev.docsync.auth.Verification;
+import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocsyncException;
 import io.vertx.core.http.HttpMethod;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.ErrorCode;
 import dev.docsync.store.DocumentStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.core.eventbus.ReplyException;
@@ -21,16 +25,27 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP routes: {@code GET /health}, {@code GET /metrics} (Prometheus), and a small REST face of the frontend API for clients that
  * speak neither the event bus nor WebSocket (curl, scripts, tests that run the service as a process).
  */
 public final class HttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  private static final LogThrottle LOG_LINES = new LogThrottle(20);
+
   private HttpApi() {}
 
   public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
                               TokenVerifier tokens, boolean trustForwarded) {
+    return router(vertx, store, maxPayloadBytes, metrics, tokens, trustForwarded, false);
+  }
+
+  /** @param metricsPublic GET /metrics without a token even when authentication is on (scrapers on a private network) */
+  public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
+                              TokenVerifier tokens, boolean trustForwarded, boolean metricsPublic) {
     Router router = Router.router(vertx);
     if (trustForwarded) {
       // Behind a reverse proxy every client would otherwise share the proxy's address (per-IP limits, logs).
@@ -41,6 +56,9 @@ public final class HttpApi {
             .onSuccess(v -> promise.complete(Status.OK()))
             .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     router.get("/health").handler(health);
+    if (tokens.enabled() && !metricsPublic) {
+      router.get("/metrics").handler(ctx -> authorizeAdmin(ctx, tokens, metrics));
+    }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     router.route("/api/docs/:docId*").handler(ctx -> authorize(ctx, tokens, metrics));
     router.get("/api/docs/:docId").handler(ctx -> frontend(vertx, ctx, new JsonObject().put("type", "READ")));
@@ -55,8 +73,15 @@ public final class HttpApi {
 
   /** A token in "Authorization: Bearer ..." or "?token=" that grants read (GET) or write (POST) on the document. */
   private static void authorize(RoutingContext ctx, TokenVerifier tokens, PrometheusMeterRegistry metrics) {
-    tokens.verify(BearerToken.of(ctx.request())).onComplete(ar -> {
-      Access access = ar.succeeded() ? ar.result().accessTo(ctx.pathParam("docId")) : Access.NONE;
+    String docId = docId(ctx);
+    // Before the token and its patterns: an id of any length is refused at the cost of a length check.
+    if (!DocId.valid(docId)) {
+      rejected(ctx, metrics, new DocsyncException(ErrorCode.INVALID_DOC_ID,
+          "docId must be 1-" + DocId.MAX_LENGTH + " characters of [A-Za-z0-9._:~-] starting with a letter or digit"));
+      return;
+    }
+    verify(tokens, ctx).onComplete(ar -> {
+      Access access = ar.succeeded() ? ar.result().accessTo(docId) : Access.NONE;
       boolean writing = ctx.request().method() == HttpMethod.POST;
       if (ar.succeeded() && (writing ? access.canWrite() : access.canRead())) {
         ctx.next();
@@ -69,8 +94,44 @@ public final class HttpApi {
     });
   }
 
+  /** The scrape shows the node's traffic and load: for operators, whose tokens carry {@code "admin": true}. */
+  private static void authorizeAdmin(RoutingContext ctx, TokenVerifier tokens, PrometheusMeterRegistry metrics) {
+    verify(tokens, ctx).onComplete(ar -> {
+      if (ar.succeeded() && ar.result().admin()) {
+        ctx.next();
+        return;
+      }
+      metrics.counter("docsync.auth.failures", "transport", "http").increment();
+      fail(ctx, ar.failed() ? ar.cause() : new DocsyncException(ErrorCode.FORBIDDEN, "/metrics needs a token with \"admin\": true"));
+    });
+  }
+
+  private static Future<Grant> verify(TokenVerifier tokens, RoutingContext ctx) {
+    return Verification.of(tokens, ctx.request());
+  }
+
+  /** Bad input from the client: a clear error, counted, logged (within bounds: a client can send many). */
+  private static void rejected(RoutingContext ctx, PrometheusMeterRegistry metrics, DocsyncException error) {
+    metrics.counter("docsync.rejected.inputs", "reason", error.code().name()).increment();
+    String held = LOG_LINES.admit(error.code().name());
+    if (held != null) {
+      LOG.info("Refused {} {} from {}: {}{}", ctx.request().method(), abbreviate(ctx.request().path()),
+          ctx.request().remoteAddress(), error.wireMessage(), held);
+    }
+    fail(ctx, error);
+  }
+
+  private static String abbreviate(String text) {
+    return text == null || text.length() <= 200 ? text : text.substring(0, 200) + "... (" + text.length() + " characters)";
+  }
+
+  /** automerge-repo names documents "automerge:<docId>": a URL pasted from a client means its document. */
+  private static String docId(RoutingContext ctx) {
+    return DocId.fromUrlOrId(ctx.pathParam("docId"));
+  }
+
   private static void frontend(Vertx vertx, RoutingContext ctx, JsonObject request) {
-    request.put("docId", ctx.pathParam("docId"));
+    request.put("docId", docId(ctx));
     vertx.eventBus().<JsonObject>request(Addresses.FRONTEND, request).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.json(ar.result().body());

@@ -22,7 +22,19 @@ public enum Limit {
   /** Messages before {@code join} past {@code DOCSYNC_LIMIT_PREJOIN_MESSAGES}: dropped unread. */
   PREJOIN_MESSAGES("prejoin_messages", ErrorCode.LIMIT_EXCEEDED),
   /** A message or frame over the size limits (DOCSYNC_WS_MAX_MESSAGE_BYTES, DOCSYNC_BRIDGE_TCP_MAX_FRAME_BYTES). */
-  MESSAGE_SIZE("message_size", ErrorCode.TOO_LARGE);
+  MESSAGE_SIZE("message_size", ErrorCode.TOO_LARGE),
+  /** An ephemeral message to a client that is behind in reading (outbound queue past half its bound): dropped. */
+  OUTBOUND_EPHEMERAL_DROPPED("outbound_ephemeral_dropped", ErrorCode.OVERLOADED),
+  /** A sync message to a client that is behind: not queued; the document is synced afresh once the client has read. */
+  OUTBOUND_SYNC_DEFERRED("outbound_sync_deferred", ErrorCode.OVERLOADED),
+  /** A client holding past twice the outbound bound, or taking nothing for {@code DOCSYNC_WS_OUTBOUND_STALL_MS}: closed. */
+  OUTBOUND_CLOSED("outbound_closed", ErrorCode.LIMIT_EXCEEDED),
+  /** A fragmented message not finished in time, or past the per-address or node budget of unfinished bytes: closed. */
+  UNFINISHED_MESSAGE("unfinished_message", ErrorCode.LIMIT_EXCEEDED),
+  /** An HTTP connection past {@code DOCSYNC_LIMIT_HTTP_CONNECTIONS_PER_IP} from one address: closed at accept. */
+  HTTP_CONNECTIONS_PER_IP("http_connections_per_ip", ErrorCode.LIMIT_EXCEEDED),
+  /** No whole request head within {@code DOCSYNC_HTTP_REQUEST_HEAD_TIMEOUT_MS}: closed. */
+  HTTP_REQUEST_HEAD_TIMEOUT("http_request_head_timeout", ErrorCode.LIMIT_EXCEEDED);
 
   private final String tag;
   private final ErrorCode code;

@@ -15,20 +15,25 @@ package dev.docsync.limits;
  * @param joinTimeoutMs a WebSocket that has not sent {@code join} this long after the upgrade is closed
  * @param prejoinMessages messages a WebSocket may send before it has joined; later ones are dropped unread
  * @param pendingConnections WebSockets of the node not yet joined (upgrade requests being authenticated included)
+ * @param sockets bytes a socket may make the node hold (outbound queue, unfinished messages) and HTTP connection limits
  */
 public record LimitSettings(int messagesPerSecond, int messageBurst, int floodDrops, int docsPerConnection,
-    int connectionsPerIp, long joinTimeoutMs, int prejoinMessages, int pendingConnections) {
+    int connectionsPerIp, long joinTimeoutMs, int prejoinMessages, int pendingConnections, SocketLimits sockets) {
 
   /** The defaults of config/docsync.json. */
-  public static final LimitSettings DEFAULTS = new LimitSettings(200, 1000, 2000, 1000, 256, 10_000, 8, 1024);
+  public static final LimitSettings DEFAULTS = new LimitSettings(200, 1000, 2000, 1000, 256, 10_000, 8, 1024,
+      SocketLimits.DEFAULTS);
 
   /** No limit at all (in-process tools and tests that measure something else). */
-  public static final LimitSettings NONE = new LimitSettings(0, 0, 0, 0, 0, 0, 0, 0);
+  public static final LimitSettings NONE = new LimitSettings(0, 0, 0, 0, 0, 0, 0, 0, SocketLimits.NONE);
 
   public LimitSettings {
     if (messagesPerSecond < 0 || messageBurst < 0 || floodDrops < 0 || docsPerConnection < 0 || connectionsPerIp < 0
         || joinTimeoutMs < 0 || prejoinMessages < 0 || pendingConnections < 0) {
       throw new IllegalArgumentException("limits must be 0 (off) or positive");
+    }
+    if (sockets == null) {
+      throw new IllegalArgumentException("socket limits missing: use SocketLimits.DEFAULTS");
     }
   }
 

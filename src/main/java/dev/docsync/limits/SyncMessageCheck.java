@@ -14,8 +14,9 @@ package dev.docsync.limits;
  *
  * The message is parsed as Automerge parses it (type byte, heads, need, haves) up to the end of the
  * haves; a message that does not parse that far is refused too, as Automerge would refuse it. Changes
- * are left to Automerge. This guards the WebSocket endpoint; the core should apply the same check to
- * every sync message it receives (upstream links, event-bus peers). Thread-safe (stateless).
+ * are judged by {@link #scanChanges} (what they cost) in the core, on a worker thread. This guards the
+ * WebSocket endpoint; the core applies the same check to every sync message it receives (upstream
+ * links, event-bus peers). Thread-safe (stateless).
  */
 public final class SyncMessageCheck {
   /** Automerge uses 7; anything far above is an attack. */
@@ -69,6 +70,32 @@ public final class SyncMessageCheck {
     } catch (IllegalArgumentException e) {
       return -1;
     }
+  }
+
+  /**
+   * Scans the changes a sync message carries (each entry holds one or more chunks), so that what
+   * they will cost the core is known before it receives them. Throws IllegalArgumentException when
+   * the message does not parse, ChunkScan.TooLarge when its compressed parts inflate past the budget.
+   */
+  public static ChunkScan scanChanges(byte[] message, long maxInflatedBytes) {
+    Reader in = new Reader(message, 0, message.length);
+    in.byte1();
+    in.hashes();
+    in.hashes();
+    long haves = in.leb128();
+    for (long h = 0; h < haves; h++) {
+      in.hashes();
+      in.slice(in.leb128());
+    }
+    ChunkScan scan = new ChunkScan(maxInflatedBytes);
+    long entries = in.remaining() == 0 ? 0 : in.leb128();
+    for (long e = 0; e < entries; e++) {
+      Reader entry = in.slice(in.leb128());
+      if (entry.remaining() > 0) {
+        scan.add(message, entry.pos, entry.end);
+      }
+    }
+    return scan;
   }
 
   private static String bloom(Reader bloom) {

@@ -2,8 +2,8 @@ package dev.docsync.presence;
 
 import dev.docsync.transport.ws.EphemeralRelay;
 import dev.docsync.protocol.Base64s;
+import dev.docsync.protocol.Identity;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -28,13 +28,23 @@ final class EphemeralPresence {
   private final PresenceCodec codec = new PresenceCodec();
   /** The relay drops a message only for the connection named in origin: this one is no connection. */
   private final String origin = "presence:" + UUID.randomUUID();
-  private final Handler<WsPresence> inbound;
+  private final Inbound inbound;
+  private final int maxPayloadBytes;
   private final Map<String, MessageConsumer<JsonObject>> watched = new HashMap<>();
   private final String probeSession = UUID.randomUUID().toString();
   private long probeCount;
 
-  EphemeralPresence(EventBus bus, Handler<WsPresence> inbound) {
+  /** What WebSocket peers send. */
+  interface Inbound {
+    void presence(WsPresence message);
+
+    /** A presence payload over the limit: refused undecoded. */
+    void tooLarge(String docId, String senderId, String connection, int bytes);
+  }
+
+  EphemeralPresence(EventBus bus, int maxPayloadBytes, Inbound inbound) {
     this.bus = bus;
+    this.maxPayloadBytes = maxPayloadBytes;
     this.inbound = inbound;
   }
 
@@ -105,19 +115,37 @@ final class EphemeralPresence {
         .put("data", Base64s.encode(codec.encode(message))));
   }
 
+  /**
+   * Tells one /sync connection why its presence was refused: an {@code error} message to that client
+   * (transport.ws.PeerDocuments delivers bodies with {@code notice} to the connection named in {@code to} only).
+   */
+  void notice(String docId, String connection, String text) {
+    if (connection != null) {
+      bus.publish(relayAddress(docId), new JsonObject().put("origin", origin).put("to", connection).put("notice", text));
+    }
+  }
+
   private void fromRelay(String docId, JsonObject body) {
     if (body == null || origin.equals(body.getString("origin")) || !(body.getValue("data") instanceof String data)) {
       return;
     }
+    String senderId = body.getString("senderId");
+    String connection = body.getString("origin");
     JsonObject message;
     try {
-      message = codec.decode(Base64s.decode(data, "data"));
+      byte[] payload = Base64s.decode(data, "data");
+      if (payload.length > maxPayloadBytes && codec.isPresence(payload)) {
+        inbound.tooLarge(docId, senderId, connection, payload.length);
+        return;
+      }
+      message = codec.decode(payload);
     } catch (RuntimeException e) {
       return; // not ours to judge: the relay only carries what /sync accepted
     }
-    String senderId = body.getString("senderId");
     if (message != null && senderId != null) {
-      inbound.handle(new WsPresence(docId, senderId, body.getString("origin"), message));
+      // The relay names the token subject of the sending connection (none: a node without authentication).
+      String subject = body.getValue("subject") instanceof String s ? s : Identity.ANONYMOUS;
+      inbound.presence(new WsPresence(docId, senderId, subject, connection, message));
     }
   }
 }

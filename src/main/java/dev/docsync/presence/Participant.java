@@ -15,6 +15,8 @@ final class Participant {
   }
 
   final String docId;
+  /** The token subject that owns it (protocol.Identity): only requests of that subject reach it. */
+  final String subject;
   final String id;
   final Via via;
   /** The WebSocket connection that last relayed this participant (null on the bus). */
@@ -25,8 +27,9 @@ final class Participant {
   final String sessionId = UUID.randomUUID().toString();
   private long count;
 
-  Participant(String docId, String id, Via via, String origin, long now) {
+  Participant(String docId, String subject, String id, Via via, String origin, long now) {
     this.docId = docId;
+    this.subject = subject;
     this.id = id;
     this.via = via;
     this.origin = origin;
@@ -38,6 +41,6 @@ final class Participant {
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("participantId", id).put("state", state.copy()).put("via", via.wire());
+    return new JsonObject().put("participantId", id).put("subject", subject).put("state", state.copy()).put("via", via.wire());
   }
 }

@@ -25,6 +25,7 @@ record PresenceChange(Kind kind, Participant participant, JsonObject changed, St
         .put("event", kind.name().toLowerCase())
         .put("docId", participant.docId)
         .put("participantId", participant.id)
+        .put("subject", participant.subject)
         .put("via", participant.via.wire());
     switch (kind) {
       case JOIN -> event.put("state", participant.state.copy());

@@ -1,5 +1,7 @@
 package dev.docsync.presence;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +37,25 @@ final class PresenceCodec {
       return inner != null && inner.isObject() ? (JsonObject) toVertx(inner) : null;
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /** Whether the payload is presence, without decoding it: its top-level keys are read, their values skipped. */
+  boolean isPresence(byte[] data) {
+    try (JsonParser parser = cbor.getFactory().createParser(data)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        if (MARKER.equals(parser.currentName())) {
+          return true;
+        }
+        parser.nextToken();
+        parser.skipChildren();
+      }
+      return false;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 

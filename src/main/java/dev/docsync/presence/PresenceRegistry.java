@@ -12,18 +12,25 @@ import java.util.Objects;
 /**
  * Who is present on which document, in memory only. Pure bookkeeping: every operation returns the
  * change it made (or null when it made none); publishing is the caller's business. Not thread-safe.
+ *
+ * <p>A participant is owned by the subject that created it (see protocol.Identity): it is keyed by
+ * (subject, id), so a request names a participant only together with its own subject, and no client
+ * reaches another subject's participant, whatever id it picks.
  */
 final class PresenceRegistry {
-  private final Map<String, Map<String, Participant>> docs = new HashMap<>();
+  private record Key(String subject, String id) {}
+
+  private final Map<String, Map<Key, Participant>> docs = new HashMap<>();
 
   /** Merges {@code partial} into the participant's state (top-level keys), creating the participant if new. */
-  PresenceChange upsert(String docId, String id, Participant.Via via, String origin, JsonObject partial, long now) {
-    Map<String, Participant> participants = docs.computeIfAbsent(docId, k -> new LinkedHashMap<>());
-    Participant participant = participants.get(id);
+  PresenceChange upsert(String docId, String subject, String id, Participant.Via via, String origin, JsonObject partial,
+                        long now) {
+    Map<Key, Participant> participants = docs.computeIfAbsent(docId, k -> new LinkedHashMap<>());
+    Participant participant = participants.get(new Key(subject, id));
     if (participant == null) {
-      participant = new Participant(docId, id, via, origin, now);
+      participant = new Participant(docId, subject, id, via, origin, now);
       participant.state.mergeIn(partial);
-      participants.put(id, participant);
+      participants.put(new Key(subject, id), participant);
       return new PresenceChange(PresenceChange.Kind.JOIN, participant, partial.copy(), null);
     }
     participant.lastSeen = now;
@@ -37,8 +44,8 @@ final class PresenceRegistry {
     return new PresenceChange(kind, participant, changed, null);
   }
 
-  PresenceChange touch(String docId, String id, long now) {
-    Participant participant = find(docId, id);
+  PresenceChange touch(String docId, String subject, String id, long now) {
+    Participant participant = find(docId, subject, id);
     if (participant == null) {
       return null;
     }
@@ -46,9 +53,9 @@ final class PresenceRegistry {
     return new PresenceChange(PresenceChange.Kind.HEARTBEAT, participant, new JsonObject(), null);
   }
 
-  PresenceChange remove(String docId, String id, String reason) {
-    Map<String, Participant> participants = docs.get(docId);
-    Participant participant = participants == null ? null : participants.remove(id);
+  PresenceChange remove(String docId, String subject, String id, String reason) {
+    Map<Key, Participant> participants = docs.get(docId);
+    Participant participant = participants == null ? null : participants.remove(new Key(subject, id));
     if (participant == null) {
       return null;
     }
@@ -69,7 +76,7 @@ final class PresenceRegistry {
   }
 
   List<Participant> participants(String docId) {
-    Map<String, Participant> participants = docs.get(docId);
+    Map<Key, Participant> participants = docs.get(docId);
     return participants == null ? List.of() : List.copyOf(participants.values());
   }
 
@@ -77,15 +84,15 @@ final class PresenceRegistry {
     return docs.containsKey(docId);
   }
 
-  Participant find(String docId, String id) {
-    Map<String, Participant> participants = docs.get(docId);
-    return participants == null ? null : participants.get(id);
+  Participant find(String docId, String subject, String id) {
+    Map<Key, Participant> participants = docs.get(docId);
+    return participants == null ? null : participants.get(new Key(subject, id));
   }
 
   private List<PresenceChange> removeIf(java.util.function.Predicate<Participant> gone, String reason) {
     List<PresenceChange> changes = new ArrayList<>();
-    for (Iterator<Map<String, Participant>> docIt = docs.values().iterator(); docIt.hasNext(); ) {
-      Map<String, Participant> participants = docIt.next();
+    for (Iterator<Map<Key, Participant>> docIt = docs.values().iterator(); docIt.hasNext(); ) {
+      Map<Key, Participant> participants = docIt.next();
       for (Iterator<Participant> it = participants.values().iterator(); it.hasNext(); ) {
         Participant participant = it.next();
         if (gone.test(participant)) {

@@ -5,7 +5,6 @@ import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.JsonBodies;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Event-bus bodies to {@link PresenceRequest}s. The state is an open JSON object (automerge-repo
@@ -15,10 +14,14 @@ import java.nio.charset.StandardCharsets;
  * to the server.
  */
 final class PresenceRequestParser {
-  /** Presence is broadcast to everyone on every change: keep it small. */
-  static final int MAX_STATE_BYTES = 16 * 1024;
   private static final int MAX_ID_LENGTH = 256;
   private static final int MAX_NAME_LENGTH = 256;
+  /** Presence is broadcast to everyone on every change: kept small (DOCSYNC_PRESENCE_MAX_STATE_BYTES). */
+  private final int maxStateBytes;
+
+  PresenceRequestParser(int maxStateBytes) {
+    this.maxStateBytes = maxStateBytes;
+  }
 
   PresenceRequest parse(Object body) {
     JsonObject json = JsonBodies.object(body);
@@ -37,13 +40,14 @@ final class PresenceRequestParser {
     };
   }
 
-  private static JsonObject state(JsonObject json) {
+  private JsonObject state(JsonObject json) {
     Object value = json.getValue("state");
     if (!(value instanceof JsonObject state)) {
       throw malformed("field 'state' must be a JSON object");
     }
-    if (state.encode().getBytes(StandardCharsets.UTF_8).length > MAX_STATE_BYTES) {
-      throw new DocsyncException(ErrorCode.TOO_LARGE, "presence state exceeds " + MAX_STATE_BYTES + " bytes");
+    int bytes = encodedSize(state);
+    if (bytes > maxStateBytes) {
+      throw tooLarge("presence state of " + bytes + " bytes", maxStateBytes);
     }
     checkUser(state.getValue("user"));
     checkCursor(state, "cursor");
@@ -98,6 +102,16 @@ final class PresenceRequestParser {
 
 
 
+
+  /** Size of a state as kept and sent: its JSON, UTF-8. */
+  static int encodedSize(JsonObject state) {
+    return state.toBuffer().length();
+  }
+
+  static DocsyncException tooLarge(String what, int maxStateBytes) {
+    return new DocsyncException(ErrorCode.TOO_LARGE, what + " exceeds the limit of " + maxStateBytes
+        + " bytes (DOCSYNC_PRESENCE_MAX_STATE_BYTES): send less (e.g. cursors, not content)");
+  }
 
   private static DocsyncException malformed(String message) {
     return new DocsyncException(ErrorCode.MALFORMED_MESSAGE, message);

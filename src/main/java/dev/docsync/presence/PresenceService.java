@@ -4,6 +4,8 @@ import dev.docsync.doc.ServerEvents;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
+import dev.docsync.protocol.Identity;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Presence per document: who is there, their user info, cursor, selection and typing state. Lives in
- * memory only. Requests arrive on {@link PresenceAddresses#REQUESTS}; join, update and leave events
+ * memory only. A participant belongs to the token subject that created it (see {@link Identity}), whatever
+ * the transport; states are limited to {@link PresenceSettings#maxStateBytes} everywhere. Requests arrive on {@link PresenceAddresses#REQUESTS}; join, update and leave events
  * go out on {@link PresenceAddresses#events}. WebSocket peers take part through automerge-repo's
  * Presence messages on the ephemeral relay ({@link EphemeralPresence}). Confined to the context
  * that started it.
@@ -34,8 +37,10 @@ public final class PresenceService {
   private final Vertx vertx;
   private final PresenceSettings settings;
   private final PresenceRegistry registry = new PresenceRegistry();
-  private final PresenceRequestParser parser = new PresenceRequestParser();
+  private final PresenceRequestParser parser;
   private final EphemeralPresence ephemeral;
+  /** {@code docsync.presence.rejected{reason}}: presence refused, from any transport. */
+  private final MeterRegistry metrics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   /** Documents loaded by the core: their WebSocket peers may speak presence at any time. */
   private final Set<String> loaded = new HashSet<>();
@@ -43,14 +48,27 @@ public final class PresenceService {
   private final Map<String, Long> lastProbe = new HashMap<>();
   private long sweepTimer;
 
-  private PresenceService(Vertx vertx, PresenceSettings settings) {
+  private PresenceService(Vertx vertx, PresenceSettings settings, MeterRegistry metrics) {
     this.vertx = vertx;
     this.settings = settings;
-    this.ephemeral = new EphemeralPresence(vertx.eventBus(), this::fromWebSocket);
+    this.metrics = metrics;
+    this.parser = new PresenceRequestParser(settings.maxStateBytes());
+    this.ephemeral = new EphemeralPresence(vertx.eventBus(), settings.maxStateBytes(), new EphemeralPresence.Inbound() {
+      @Override
+      public void presence(WsPresence message) {
+        fromWebSocket(message);
+      }
+
+      @Override
+      public void tooLarge(String docId, String senderId, String connection, int bytes) {
+        refuseWebSocket(docId, connection, PresenceRequestParser.tooLarge(
+            "presence message of " + bytes + " bytes from peer " + senderId, settings.maxStateBytes()));
+      }
+    });
   }
 
-  public static Future<PresenceService> start(Vertx vertx, PresenceSettings settings) {
-    PresenceService service = new PresenceService(vertx, settings);
+  public static Future<PresenceService> start(Vertx vertx, PresenceSettings settings, MeterRegistry metrics) {
+    PresenceService service = new PresenceService(vertx, settings, metrics);
     service.consumers.add(vertx.eventBus().consumer(PresenceAddresses.REQUESTS, service::onRequest));
     service.consumers.add(vertx.eventBus().consumer(ServerEvents.ADDRESS, m -> {
       if (m.body() instanceof JsonObject event) {
@@ -73,7 +91,7 @@ public final class PresenceService {
 
   private void onRequest(Message<Object> message) {
     try {
-      message.reply(apply(parser.parse(message.body())));
+      message.reply(apply(parser.parse(message.body()), Identity.subject(message.headers())));
     } catch (DocsyncException e) {
       rejected(e);
       message.fail(e.code().code(), e.wireMessage());
@@ -83,16 +101,18 @@ public final class PresenceService {
     }
   }
 
-  private JsonObject apply(PresenceRequest request) {
+  /** {@code subject} speaks: it reaches only participants it owns (a LEAVE or HEARTBEAT of anyone else's is about no one). */
+  private JsonObject apply(PresenceRequest request, String subject) {
     String docId = request.docId().value();
     long now = System.currentTimeMillis();
     if (request instanceof PresenceRequest.Update u) {
+      checkSize(docId, subject, u.participantId(), u.state());
       ephemeral.watch(docId);
-      publish(registry.upsert(docId, u.participantId(), Participant.Via.BUS, null, u.state(), now));
+      publish(registry.upsert(docId, subject, u.participantId(), Participant.Via.BUS, null, u.state(), now));
       return participants(docId);
     }
     if (request instanceof PresenceRequest.Heartbeat h) {
-      PresenceChange change = registry.touch(docId, h.participantId(), now);
+      PresenceChange change = registry.touch(docId, subject, h.participantId(), now);
       if (change == null) {
         throw new DocsyncException(ErrorCode.UNKNOWN_PEER,
             "participant '" + h.participantId() + "' is not present on " + docId + " (expired?): send UPDATE with the whole state");
@@ -101,11 +121,21 @@ public final class PresenceService {
       return new JsonObject().put("docId", docId);
     }
     if (request instanceof PresenceRequest.Leave l) {
-      publish(registry.remove(docId, l.participantId(), l.reason()));
+      publish(registry.remove(docId, subject, l.participantId(), l.reason()));
       unwatchIfIdle(docId);
       return new JsonObject().put("docId", docId);
     }
     return participants(docId);
+  }
+
+  /** The state the participant would have after the merge must fit the limit, as the state of a new one does. */
+  private void checkSize(String docId, String subject, String id, JsonObject partial) {
+    Participant existing = registry.find(docId, subject, id);
+    JsonObject merged = existing == null ? partial : existing.state.copy().mergeIn(partial);
+    int bytes = PresenceRequestParser.encodedSize(merged);
+    if (bytes > settings.maxStateBytes()) {
+      throw PresenceRequestParser.tooLarge("presence state of " + bytes + " bytes (after this update)", settings.maxStateBytes());
+    }
   }
 
   private JsonObject participants(String docId) {
@@ -117,6 +147,20 @@ public final class PresenceService {
   // ---- WebSocket participants (automerge-repo Presence) ----
 
   private void fromWebSocket(WsPresence message) {
+    try {
+      applyWebSocket(message);
+    } catch (DocsyncException e) {
+      refuseWebSocket(message.docId(), message.connection(), e);
+    }
+  }
+
+  /** Counted and logged as any refused input, and the /sync client is told in an error message. */
+  private void refuseWebSocket(String docId, String connection, DocsyncException e) {
+    rejected(e);
+    ephemeral.notice(docId, connection, e.wireMessage() + " (document " + docId + ")");
+  }
+
+  private void applyWebSocket(WsPresence message) {
     String docId = message.docId();
     long now = System.currentTimeMillis();
     JsonObject inner = message.message();
@@ -128,14 +172,14 @@ public final class PresenceService {
         }
       }
       case "heartbeat" -> heartbeatFromWebSocket(message, now);
-      case "goodbye" -> publish(registry.remove(docId, message.senderId(), PresenceChange.GOODBYE));
+      case "goodbye" -> publish(registry.remove(docId, message.subject(), message.senderId(), PresenceChange.GOODBYE));
       default -> { }
     }
   }
 
   /** A heartbeat of a peer whose state docsync missed (sent before it listened): ask for it again. */
   private void heartbeatFromWebSocket(WsPresence message, long now) {
-    PresenceChange change = registry.touch(message.docId(), message.senderId(), now);
+    PresenceChange change = registry.touch(message.docId(), message.subject(), message.senderId(), now);
     if (change != null) {
       publish(change);
     } else if (now - lastProbe.getOrDefault(message.docId(), 0L) >= PROBE_INTERVAL_MS) {
@@ -145,7 +189,8 @@ public final class PresenceService {
   }
 
   private void wsUpsert(WsPresence message, JsonObject partial, long now) {
-    PresenceChange change = registry.upsert(message.docId(), message.senderId(), Participant.Via.WS,
+    checkSize(message.docId(), message.subject(), message.senderId(), partial);
+    PresenceChange change = registry.upsert(message.docId(), message.subject(), message.senderId(), Participant.Via.WS,
         message.connection(), partial, now);
     publish(change);
     if (change.kind() == PresenceChange.Kind.JOIN) {
@@ -205,6 +250,7 @@ public final class PresenceService {
 
   /** As the core does for its own input: counted by subscribers of docsync.events, with the same shape. */
   private void rejected(DocsyncException e) {
+    metrics.counter("docsync.presence.rejected", "reason", e.code().name()).increment();
     String held = LOG_LINES.admit(e.code().name());
     if (held != null) {
       LOG.info("Rejected presence input: {}{}", e.wireMessage(), held);

@@ -30,6 +30,17 @@ public final class Tokens {
     return signer.generateToken(claims, new JWTOptions());
   }
 
+  /** A token with exactly these claims (plus iat), valid or not: what an attacker holding the key, or a careless issuer, signs. */
+  public String signed(JsonObject claims) {
+    return signer.generateToken(claims, new JWTOptions());
+  }
+
+  /** An operator's token: {@code "admin": true} at top level, no documents. */
+  public String admin(int expiresInSeconds) {
+    return signed(new JsonObject().put("sub", "operator").put("admin", true)
+        .put("exp", System.currentTimeMillis() / 1000 + expiresInSeconds));
+  }
+
   /** Settings that switch authentication on with {@link #SECRET}. */
   public static JsonObject authOn() {
     return new JsonObject().put("DOCSYNC_AUTH_ENABLED", true).put("DOCSYNC_JWT_SECRET", SECRET);

@@ -46,7 +46,7 @@ class MemoryBudgetTest {
       System.out.printf("budget %d KB, most loaded %d KB, %d documents loaded at the end; RSS at 2k docs %d KB, at 10k %d KB%n",
           BUDGET / 1024, maxLoaded / 1024, documents.loadedDocuments(), rssAt2k, rssAt10k);
       // One batch of 50 may be in flight above the budget before the least recently used ones go.
-      long perDocument = 16 * 1024 + 100 * LoadedDocument.BYTES_PER_CHANGE;
+      long perDocument = NativeMemory.BASE_BYTES + NativeMemory.of(100, 100, 100);
       assertThat(maxLoaded).isLessThanOrEqualTo(BUDGET + 50 * perDocument);
       assertThat(documents.loadedDocuments()).isLessThan(200);
       // 8,000 more documents went through memory (1.3 GB if they leaked); resident memory must level off.

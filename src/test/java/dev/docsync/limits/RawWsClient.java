@@ -70,15 +70,21 @@ public final class RawWsClient implements AutoCloseable {
   }
 
   public static Future<RawWsClient> connectAsync(Vertx vertx, int port, String localAddress) {
+    return connectAsync(vertx, port, localAddress, null);
+  }
+
+  /** With {@code token} (null: none) as {@code ?token=}, as a browser passes it. */
+  public static Future<RawWsClient> connectAsync(Vertx vertx, int port, String localAddress, String token) {
     WebSocketClientOptions options = new WebSocketClientOptions()
-        .setMaxFrameSize(1 << 20)
-        .setMaxMessageSize(1 << 24)
+        .setMaxFrameSize(1 << 25) // documents of up to the server's 16 MiB message limit come in one frame
+        .setMaxMessageSize(1 << 25)
         .setMaxConnections(10_000);
     if (localAddress != null) {
       options.setLocalAddress(localAddress);
     }
     WebSocketClient wsClient = vertx.createWebSocketClient(options);
-    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync");
+    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI(token == null ? "/sync" : "/sync?token=" + token);
     return wsClient.connect(target).map(socket -> new RawWsClient(wsClient, socket, true))
         .onFailure(e -> wsClient.close());
   }

@@ -10,7 +10,7 @@ class PresenceRegistryTest {
   private final PresenceRegistry registry = new PresenceRegistry();
 
   private PresenceChange upsert(String id, JsonObject state, long now) {
-    return registry.upsert("doc", id, Participant.Via.BUS, null, state, now);
+    return registry.upsert("doc", "s", id, Participant.Via.BUS, null, state, now);
   }
 
   @Test
@@ -34,8 +34,8 @@ class PresenceRegistryTest {
   void silentParticipantsExpireOthersStay() {
     upsert("quiet", new JsonObject(), 0);
     upsert("chatty", new JsonObject(), 0);
-    assertThat(registry.touch("doc", "chatty", 900)).isNotNull();
-    assertThat(registry.touch("doc", "nobody", 900)).isNull();
+    assertThat(registry.touch("doc", "s", "chatty", 900)).isNotNull();
+    assertThat(registry.touch("doc", "s", "nobody", 900)).isNull();
 
     List<PresenceChange> gone = registry.expire(1000, 1000);
     assertThat(gone).singleElement().satisfies(c -> {
@@ -49,9 +49,9 @@ class PresenceRegistryTest {
 
   @Test
   void aClosedConnectionTakesItsParticipantsAlong() {
-    registry.upsert("doc", "ws-1", Participant.Via.WS, "conn-a", new JsonObject(), 0);
-    registry.upsert("other", "ws-1", Participant.Via.WS, "conn-a", new JsonObject(), 0);
-    registry.upsert("doc", "ws-2", Participant.Via.WS, "conn-b", new JsonObject(), 0);
+    registry.upsert("doc", "s", "ws-1", Participant.Via.WS, "conn-a", new JsonObject(), 0);
+    registry.upsert("other", "s", "ws-1", Participant.Via.WS, "conn-a", new JsonObject(), 0);
+    registry.upsert("doc", "s", "ws-2", Participant.Via.WS, "conn-b", new JsonObject(), 0);
     List<PresenceChange> gone = registry.removeOrigin("conn-a");
     assertThat(gone).hasSize(2).allSatisfy(c -> assertThat(c.reason()).isEqualTo("disconnect"));
     assertThat(registry.participants("doc")).extracting(p -> p.id).containsExactly("ws-2");
@@ -61,7 +61,18 @@ class PresenceRegistryTest {
   void leaveRemovesOnceAndBusParticipantsCountTheirEphemeralMessages() {
     Participant p = upsert("ada", new JsonObject(), 0).participant();
     assertThat(p.nextCount()).isLessThan(p.nextCount()); // receivers drop counts that do not grow
-    assertThat(registry.remove("doc", "ada", "goodbye").toEvent().getString("event")).isEqualTo("leave");
-    assertThat(registry.remove("doc", "ada", "goodbye")).isNull();
+    assertThat(registry.remove("doc", "s", "ada", "goodbye").toEvent().getString("event")).isEqualTo("leave");
+    assertThat(registry.remove("doc", "s", "ada", "goodbye")).isNull();
+  }
+
+  @Test
+  void aParticipantIsReachedOnlyByTheSubjectThatOwnsIt() {
+    registry.upsert("doc", "ada", "ada/tab-1", Participant.Via.BUS, null, new JsonObject().put("cursor", "a"), 0);
+    PresenceChange spoof = registry.upsert("doc", "mallory", "ada/tab-1", Participant.Via.WS, "conn-m",
+        new JsonObject().put("cursor", "evil"), 1);
+    assertThat(spoof.kind()).isEqualTo(PresenceChange.Kind.JOIN); // a participant of its own, not Ada's
+    assertThat(registry.remove("doc", "mallory", "ada/tab-1", "goodbye").participant().subject).isEqualTo("mallory");
+    assertThat(registry.touch("doc", "ada", "ada/tab-1", 2)).isNotNull();
+    assertThat(registry.find("doc", "ada", "ada/tab-1").state.getString("cursor")).isEqualTo("a");
   }
 }

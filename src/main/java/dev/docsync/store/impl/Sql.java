@@ -34,7 +34,7 @@ final class Sql {
   /** Idempotent on (doc_id, client_id): a retry returns the stored row; {@code inserted} tells which. */
   static final String INSERT_CHAT_MESSAGE =
       "INSERT INTO chat_messages (doc_id, author, body, client_id) VALUES ($1, $2, $3, $4) "
-          + "ON CONFLICT (doc_id, client_id) WHERE client_id IS NOT NULL DO UPDATE SET doc_id = EXCLUDED.doc_id "
+          + "ON CONFLICT (doc_id, author, client_id) WHERE client_id IS NOT NULL DO UPDATE SET doc_id = EXCLUDED.doc_id "
           + "RETURNING id, author, body, (extract(epoch FROM sent_at) * 1000)::bigint, (xmax = 0) AS inserted";
 
   /** Newest first; the caller reverses. */

@@ -6,6 +6,8 @@ import dev.docsync.limits.LimitMeters;
 import dev.docsync.limits.LimitSettings;
 import dev.docsync.limits.MessageRate;
 import dev.docsync.limits.Slot;
+import dev.docsync.limits.LogThrottle;
+import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +16,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.bridge.BridgeEventType;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The limits as the bridges apply them: connections per address (at socket creation), the message rate
@@ -25,6 +29,9 @@ import java.util.Map;
 final class BridgeLimits {
   /** What to tell the client about a refused frame (null: nothing more than the bridge's refusal), and whether to close. */
   record Refusal(JsonObject frame, boolean close) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeLimits.class);
+  private static final LogThrottle LOG_LINES = new LogThrottle(20);
 
   /** Refused without a word: frames of a socket already being closed for flooding. */
   private static final Refusal SILENT = new Refusal(null, false);
@@ -103,6 +110,23 @@ final class BridgeLimits {
     return new Refusal(errorFrame(raw, Limit.DOCS_PER_CONNECTION.message("this connection already has " + max
         + " documents open, the most allowed: CLOSE one first (document " + docId + " refused)"),
         Limit.DOCS_PER_CONNECTION, transport), false);
+  }
+
+  /**
+   * null unless the frame is a request of a type its address does not take (or has no type): then the
+   * failure the service would give (UNKNOWN_TYPE, MALFORMED_MESSAGE) on its reply address, counted as malformed.
+   */
+  Refusal requestType(JsonObject raw, String transport) {
+    DocsyncException problem = BridgePermissions.typeProblem(raw.getString("address"), raw.getValue("body"));
+    if (problem == null) {
+      return null;
+    }
+    malformed(transport);
+    String held = LOG_LINES.admit(problem.code().name());
+    if (held != null) {
+      LOG.info("{} request refused: {}{}", transport, problem.wireMessage(), held);
+    }
+    return new Refusal(BridgeAuth.refusal(raw, problem, transport), false);
   }
 
   /** A frame refused as malformed before the bridge would have choked on it. */

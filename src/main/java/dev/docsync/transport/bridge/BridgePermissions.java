@@ -4,6 +4,8 @@ import dev.docsync.chat.ChatAddresses;
 import dev.docsync.doc.ServerEvents;
 import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.DocsyncException;
+import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
@@ -41,15 +43,28 @@ final class BridgePermissions {
   }
 
   /**
-   * The type part of the inbound permissions, for bridges that do not apply {@code match} themselves
-   * (the TCP bridge checks addresses only). Addresses other than the three request addresses are left to the bridge.
+   * The type part of the inbound permissions, checked in docsync's hook on both bridges (the TCP bridge
+   * applies no {@code match}; the SockJS one would refuse with a bare access_denied): why a request to one
+   * of the three request addresses cannot be handled, as the service itself would answer, or null.
+   * Addresses other than the three request addresses are left to the bridge.
    */
-  static boolean permitsType(String address, Object body) {
+  static DocsyncException typeProblem(String address, Object body) {
     List<String> types = Addresses.FRONTEND.equals(address) ? FRONTEND_TYPES
         : PresenceAddresses.REQUESTS.equals(address) ? PRESENCE_TYPES
         : ChatAddresses.REQUESTS.equals(address) ? CHAT_TYPES
         : null;
-    return types == null || body instanceof JsonObject json && json.getValue("type") instanceof String type && types.contains(type);
+    if (types == null) {
+      return null;
+    }
+    if (!(body instanceof JsonObject json)) {
+      return new DocsyncException(ErrorCode.MALFORMED_MESSAGE, "the body of a request to " + address + " must be a JSON object");
+    }
+    if (!(json.getValue("type") instanceof String type)) {
+      return new DocsyncException(ErrorCode.MALFORMED_MESSAGE, "field 'type' missing or not a string (expected one of "
+          + String.join(", ", types) + ")");
+    }
+    return types.contains(type) ? null : new DocsyncException(ErrorCode.UNKNOWN_TYPE, "unknown message type '"
+        + (type.length() > 32 ? type.substring(0, 32) + "…" : type) + "' on " + address + " (expected one of " + String.join(", ", types) + ")");
   }
 
   /**

@@ -5,6 +5,8 @@ import dev.docsync.limits.Slot;
 import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
 import io.vertx.core.Future;
+import dev.docsync.protocol.Identity;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -27,6 +29,9 @@ final class BridgeSession {
   /** The last token this socket presented, and what it grants (see BridgeAuth). */
   String token;
   dev.docsync.auth.Grant grant;
+  /** Fires when that token expires (see BridgeAuth); the bridge's action then: tell the client, close the socket. */
+  dev.docsync.auth.ExpiryTimer expiry = dev.docsync.auth.ExpiryTimer.NONE;
+  Runnable onExpiry = () -> { };
   /** This socket's place in the per-address connection count (given back on close), and its message rate (see BridgeLimits). */
   Slot addressSlot = Slot.NONE;
   MessageRate rate;
@@ -40,7 +45,7 @@ final class BridgeSession {
    * A SEND or PUBLISH from the client, seen before the bridge checks permissions (only permitted
    * addresses and types are tracked here anyway). Counted before the reply, which the bridge hook
    * never sees: an OPEN that fails (rare: store down, overloaded) costs one CLOSE too many on close,
-   * which can end the view diffs of another frontend of that document early (the core counts OPENs, floored at 0).
+   * which the core ignores (it counts OPENs per opener, and this socket has none left to undo).
    */
   void sent(JsonObject raw) {
     if (raw == null || !(raw.getValue("body") instanceof JsonObject body)
@@ -53,6 +58,18 @@ final class BridgeSession {
     } else if (PresenceAddresses.REQUESTS.equals(address) && body.getValue("participantId") instanceof String participantId) {
       presence(type, new ParticipantKey(docId, participantId));
     }
+  }
+
+  /**
+   * Stamps who sends a frame the bridge passes on (protocol.Identity): the token's subject, and this socket as
+   * the opener of its OPENs and CLOSEs. Whatever the client put in these headers is replaced. The bridge
+   * copies the frame's headers onto the event-bus message after this hook.
+   */
+  void stamp(JsonObject raw) {
+    JsonObject headers = raw.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+    headers.put(Identity.SUBJECT_HEADER, grant == null ? Identity.ANONYMOUS : grant.subject());
+    headers.put(Identity.OPENER_HEADER, id);
+    raw.put("headers", headers);
   }
 
   /** The docId of a frontend OPEN of a document this socket does not have open yet, else null. */
@@ -88,13 +105,18 @@ final class BridgeSession {
   /** CLOSE for every document still open, LEAVE (reason disconnect) for every participant still present. */
   Future<Void> cleanUp(EventBus bus) {
     List<Future<?>> requests = new ArrayList<>();
+    // As this socket, so that its CLOSEs undo its own OPENs and its LEAVEs reach its own participants.
+    DeliveryOptions asThisSocket = new DeliveryOptions()
+        .addHeader(Identity.SUBJECT_HEADER, grant == null ? Identity.ANONYMOUS : grant.subject())
+        .addHeader(Identity.OPENER_HEADER, id);
     openDocs.forEach((docId, count) -> {
       for (int i = 0; i < count; i++) {
-        requests.add(bus.request(Addresses.FRONTEND, new JsonObject().put("type", "CLOSE").put("docId", docId)));
+        requests.add(bus.request(Addresses.FRONTEND, new JsonObject().put("type", "CLOSE").put("docId", docId), asThisSocket));
       }
     });
     participants.forEach(p -> requests.add(bus.request(PresenceAddresses.REQUESTS, new JsonObject()
-        .put("type", "LEAVE").put("docId", p.docId()).put("participantId", p.participantId()).put("reason", "disconnect"))));
+        .put("type", "LEAVE").put("docId", p.docId()).put("participantId", p.participantId()).put("reason", "disconnect"),
+        asThisSocket)));
     openDocs.clear();
     participants.clear();
     return Future.join(requests).mapEmpty();

@@ -35,6 +35,7 @@ final class BridgeSessions {
       return Future.succeededFuture();
     }
     session.addressSlot.release();
+    session.expiry.cancel();
     return session.cleanUp(bus)
         .onFailure(e -> LOG.info("Clean-up after bridge socket {} partly failed: {}", session.id, e.getMessage()));
   }

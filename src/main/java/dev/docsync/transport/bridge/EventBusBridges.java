@@ -25,7 +25,8 @@ public final class EventBusBridges {
   public EventBusBridges(Vertx vertx, BridgeSettings settings, TokenVerifier tokens, MeterRegistry metrics) {
     this.vertx = vertx;
     this.settings = settings;
-    this.auth = new BridgeAuth(tokens, metrics.counter("docsync.auth.failures", "transport", "bridge"));
+    this.auth = new BridgeAuth(vertx, tokens, metrics.counter("docsync.auth.failures", "transport", "bridge"),
+        metrics.counter("docsync.rejected.inputs", "reason", "INVALID_DOC_ID"));
     this.sessions = new BridgeSessions(vertx.eventBus());
     this.events = new ConnectionEvents(vertx.eventBus());
     this.limits = new BridgeLimits(vertx, settings.limits(), metrics);

@@ -68,6 +68,10 @@ final class SockJsBridge {
         }
         BridgeSession created = sessions.session(socket);
         created.addressSlot = slot;
+        created.onExpiry = () -> {
+          write(socket, BridgeAuth.expiredFrame(ConnectionEvents.SOCKJS));
+          socket.close();
+        };
         events.opened(ConnectionEvents.SOCKJS, created.id, socket.remoteAddress());
         event.complete(true);
         return;
@@ -96,8 +100,17 @@ final class SockJsBridge {
       event.complete(false); // the client gets {"type":"err","body":"rejected"}
       return;
     }
+    BridgeLimits.Refusal badType = inbound ? limits.requestType(event.getRawMessage(), ConnectionEvents.SOCKJS) : null;
+    if (badType != null) {
+      refuse(event, badType); // else the bridge's own matching would answer a bare access_denied
+      return;
+    }
     auth.permits(session, event.type(), event.getRawMessage()).onComplete(ar -> {
-      boolean allowed = ar.succeeded() && ar.result();
+      if (ar.failed()) {
+        refuse(event, new BridgeLimits.Refusal(BridgeAuth.refusal(event.getRawMessage(), ar.cause(), ConnectionEvents.SOCKJS), false));
+        return;
+      }
+      boolean allowed = ar.result();
       if (allowed && inbound) {
         BridgeLimits.Refusal tooMany = limits.documents(session, event.getRawMessage(), ConnectionEvents.SOCKJS);
         if (tooMany != null) {
@@ -105,6 +118,7 @@ final class SockJsBridge {
           return;
         }
         session.sent(event.getRawMessage());
+        session.stamp(event.getRawMessage());
       }
       event.complete(allowed);
     });

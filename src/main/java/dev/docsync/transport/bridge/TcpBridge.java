@@ -70,7 +70,7 @@ final class TcpBridge {
   private static void handle(BridgeSessions sessions, BridgeAuth auth, BridgeLimits limits, BridgeEvent event) {
     NetSocket socket = event.socket();
     if (!sessions.has(socket)) {
-      sessions.session(socket);
+      sessions.session(socket).onExpiry = () -> socket.write(frame(BridgeAuth.expiredFrame(ConnectionEvents.TCP))).eventually(socket::close);
       socket.closeHandler(v -> sessions.close(socket));
     }
     JsonObject raw = event.getRawMessage();
@@ -89,13 +89,18 @@ final class TcpBridge {
       event.complete(false);
       return;
     }
-    if (inbound && !BridgePermissions.permitsType(raw.getString("address"), raw.getValue("body"))) {
-      event.complete(false); // the client gets {"type":"err","message":"blocked by bridgeEvent handler"}
+    BridgeLimits.Refusal badType = inbound ? limits.requestType(raw, ConnectionEvents.TCP) : null;
+    if (badType != null) {
+      refuse(event, badType); // the bridge applies no type matches itself
       return;
     }
     BridgeSession session = sessions.session(socket);
     auth.permits(session, event.type(), raw).onComplete(ar -> {
-      boolean allowed = ar.succeeded() && ar.result();
+      if (ar.failed()) {
+        refuse(event, new BridgeLimits.Refusal(BridgeAuth.refusal(raw, ar.cause(), ConnectionEvents.TCP), false));
+        return;
+      }
+      boolean allowed = ar.result();
       if (allowed && inbound) {
         BridgeLimits.Refusal tooMany = limits.documents(session, raw, ConnectionEvents.TCP);
         if (tooMany != null) {
@@ -103,6 +108,7 @@ final class TcpBridge {
           return;
         }
         session.sent(raw);
+        session.stamp(raw);
       }
       event.complete(allowed);
     });

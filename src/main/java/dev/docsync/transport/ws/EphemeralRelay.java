@@ -17,10 +17,14 @@ public final class EphemeralRelay {
     return PREFIX + docId;
   }
 
-  /** {@code origin} is the sending connection, which must not get its own message back. */
-  static JsonObject toBus(String origin, WsMessage.Ephemeral message) {
+  /**
+   * {@code origin} is the sending connection, which must not get its own message back; {@code subject} is
+   * its token's subject, the identity presence attributes the message to (senderId is the client's choice).
+   */
+  static JsonObject toBus(String origin, String subject, WsMessage.Ephemeral message) {
     return new JsonObject()
         .put("origin", origin)
+        .put("subject", subject)
         .put("senderId", message.senderId())
         .put("sessionId", message.sessionId())
         .put("count", message.count())
@@ -29,6 +33,15 @@ public final class EphemeralRelay {
 
   static String origin(JsonObject body) {
     return body.getString("origin");
+  }
+
+  /** A refusal for one connection (presence.EphemeralPresence#notice), not a message to relay: its text, else null. */
+  static String noticeFor(String connId, JsonObject body) {
+    return connId.equals(body.getValue("to")) && body.getValue("notice") instanceof String text ? text : null;
+  }
+
+  static boolean isNotice(JsonObject body) {
+    return body.containsKey("notice");
   }
 
   /** The relayed message keeps sender, session and count (receivers deduplicate on them); only the target changes. */

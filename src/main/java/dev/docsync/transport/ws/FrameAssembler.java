@@ -1,20 +1,33 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.limits.ByteBudget;
 import dev.docsync.transport.ws.WsDecodeException.Kind;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Joins the data frames of one connection into whole binary messages, refusing text messages and
- * anything over the size limit as soon as it is known. Confined to the connection's event loop.
+ * anything over the size limit as soon as it is known. A message sent whole (one final frame, as
+ * automerge-repo clients send) passes straight through; the fragments of an unfinished one are held
+ * against the node's {@link ByteBudget} of unfinished messages (per address and in all), so that
+ * sockets that start messages and never finish them cannot pin the heap. Confined to the connection's
+ * event loop.
  */
 final class FrameAssembler {
   private final int maxMessageBytes;
-  private Buffer partial;
+  private final ByteBudget unfinished;
+  private final String address;
+  /** Fragments of the message arriving, kept apart (no doubling buffer): what is held is what was counted. */
+  private List<Buffer> fragments;
+  private long held;
   private boolean skippingText;
 
-  FrameAssembler(int maxMessageBytes) {
+  FrameAssembler(int maxMessageBytes, ByteBudget unfinished, String address) {
     this.maxMessageBytes = maxMessageBytes;
+    this.unfinished = unfinished;
+    this.address = address;
   }
 
   /** A complete message, or null while one is still arriving (or a text message is being skipped). */
@@ -28,25 +41,64 @@ final class FrameAssembler {
       return null;
     }
     if (frame.isBinary()) {
-      partial = Buffer.buffer();
-    } else if (!frame.isContinuation() || partial == null) {
+      release();
+      if (frame.isFinal()) {
+        return whole(frame.binaryData());
+      }
+      fragments = new ArrayList<>();
+    } else if (!frame.isContinuation() || fragments == null) {
       return null; // control frames; Netty already refuses orphan continuations
     }
     return append(frame);
   }
 
+  /** Whether a fragmented message has begun and not ended. */
+  boolean unfinished() {
+    return fragments != null;
+  }
+
+  /** Drops the message arriving and gives its bytes back to the budget (at close, or on refusal). */
+  void release() {
+    fragments = null;
+    unfinished.release(address, held);
+    held = 0;
+  }
+
+  private byte[] whole(Buffer data) throws WsDecodeException {
+    if (data.length() > maxMessageBytes) {
+      throw tooLarge();
+    }
+    return data.getBytes();
+  }
+
   private byte[] append(WebSocketFrame frame) throws WsDecodeException {
     Buffer data = frame.binaryData();
-    if ((long) partial.length() + data.length() > maxMessageBytes) {
-      partial = null;
-      throw new WsDecodeException(Kind.TOO_LARGE, "message exceeds " + maxMessageBytes + " bytes");
+    if (held + data.length() > maxMessageBytes) {
+      release();
+      throw tooLarge();
     }
-    partial.appendBuffer(data);
-    if (!frame.isFinal()) {
-      return null;
+    String refused = unfinished.tryTake(address, data.length());
+    if (refused != null) {
+      release();
+      throw new WsDecodeException(Kind.UNFINISHED, "fragmented message refused: " + refused);
     }
-    byte[] message = partial.getBytes();
-    partial = null;
+    held += data.length();
+    fragments.add(data);
+    return frame.isFinal() ? join() : null;
+  }
+
+  private byte[] join() {
+    byte[] message = new byte[(int) held];
+    int at = 0;
+    for (Buffer fragment : fragments) {
+      fragment.getBytes(message, at);
+      at += fragment.length();
+    }
+    release();
     return message;
+  }
+
+  private WsDecodeException tooLarge() {
+    return new WsDecodeException(Kind.TOO_LARGE, "message exceeds " + maxMessageBytes + " bytes");
   }
 }

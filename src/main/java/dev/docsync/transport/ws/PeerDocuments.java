@@ -93,11 +93,33 @@ final class PeerDocuments {
       return;
     }
     endpoint.vertx().eventBus().publish(EphemeralRelay.address(message.documentId()),
-        EphemeralRelay.toBus(peer.connId(), message));
+        EphemeralRelay.toBus(peer.connId(), peer.grant().subject(), message));
   }
 
   int size() {
     return docs.size();
+  }
+
+  /**
+   * The client missed sync messages of this document (it was behind in reading and they were not
+   * queued): HELLO again makes the core forget what it had sent (as for a reconnecting peer) and
+   * send, from the shared heads, whatever the client still lacks.
+   */
+  void resync(String docId) {
+    DocLink link = docs.get(docId);
+    if (link == null) {
+      return;
+    }
+    boolean readOnly = !peer.grant().accessTo(docId).canWrite();
+    Future<JsonObject> hello = link.hello().transform(v -> endpoint.core().hello(docId, peer.corePeerId(),
+        peer.storageId(), peer.outbox(), readOnly, null));
+    DocLink again = new DocLink(hello, link.ephemerals());
+    docs.put(docId, again);
+    hello.onFailure(e -> {
+      if (docs.get(docId) == again) {
+        unlink(docId); // the client's next message greets the core again
+      }
+    });
   }
 
   private DocLink link(String docId, Access access, byte[] firstMessage) {
@@ -124,7 +146,12 @@ final class PeerDocuments {
   }
 
   private void fromRelay(String docId, JsonObject body) {
-    if (!peer.connId().equals(EphemeralRelay.origin(body))) {
+    if (EphemeralRelay.isNotice(body)) {
+      String notice = EphemeralRelay.noticeFor(peer.connId(), body);
+      if (notice != null) {
+        send.accept(new WsMessage.Error(serverId(), peer.peerId(), notice));
+      }
+    } else if (!peer.connId().equals(EphemeralRelay.origin(body))) {
       send.accept(EphemeralRelay.fromBus(body, docId, peer.peerId()));
     }
   }

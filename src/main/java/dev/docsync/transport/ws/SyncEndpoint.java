@@ -1,14 +1,17 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.auth.BearerToken;
+import dev.docsync.auth.ExpiryTimer;
 import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
+import dev.docsync.auth.Verification;
 import dev.docsync.doc.ServerEvents;
 import dev.docsync.limits.BoundedCount;
+import dev.docsync.limits.ByteBudget;
 import dev.docsync.limits.ConnectionLimits;
 import dev.docsync.limits.Limit;
 import dev.docsync.limits.LimitMeters;
 import dev.docsync.limits.Slot;
+import dev.docsync.limits.SocketLimits;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.ServerIdentity;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -25,8 +29,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +58,8 @@ public final class SyncEndpoint {
   private final WsCounters counters = new WsCounters();
   private final CorePeers core;
   private final Set<WsConnection> live = new LinkedHashSet<>();
+  /** Closes each connection when its token expires. */
+  private final Map<WsConnection, ExpiryTimer> expiries = new HashMap<>();
   private MessageConsumer<Object> statsConsumer;
   private final TokenVerifier tokens;
   private final Counter authFailures;
@@ -60,6 +68,9 @@ public final class SyncEndpoint {
   private final ConnectionLimits connections;
   /** Sockets (and upgrade requests) not yet joined. */
   private final BoundedCount pending;
+  /** Bytes of fragmented messages not yet finished, and bytes written to sockets not yet read by their clients. */
+  private final ByteBudget unfinishedBytes;
+  private final ByteBudget outboundBytes;
 
   private SyncEndpoint(Vertx vertx, ServerIdentity identity, WsSettings settings, TokenVerifier tokens, MeterRegistry metrics) {
     this.vertx = vertx;
@@ -74,6 +85,13 @@ public final class SyncEndpoint {
     this.pending = new BoundedCount(settings.limits().pendingConnections());
     Gauge.builder("docsync.ws.pending", pending, BoundedCount::count)
         .description("WebSockets not yet joined").register(metrics);
+    SocketLimits sockets = settings.limits().sockets();
+    this.unfinishedBytes = ByteBudget.of(vertx, "ws-unfinished", sockets.unfinishedBytesPerIp(), sockets.unfinishedBytes());
+    this.outboundBytes = ByteBudget.of(vertx, "ws-outbound", 0, sockets.outboundNodeMaxBytes());
+    Gauge.builder("docsync.ws.unfinished.bytes", unfinishedBytes, ByteBudget::held)
+        .description("Bytes of fragmented WebSocket messages not yet finished").register(metrics);
+    Gauge.builder("docsync.ws.outbound.bytes", outboundBytes, ByteBudget::held)
+        .description("Bytes written to WebSockets and not yet taken by their clients").register(metrics);
   }
 
   /** Reads the server identity, then is ready to accept sockets. */
@@ -107,10 +125,21 @@ public final class SyncEndpoint {
       return;
     }
     // Verified before anything is read: without a valid token the socket only learns why, then closes.
-    tokens.verify(BearerToken.of(ctx.request())).onComplete(verified -> ctx.request().toWebSocket()
+    Verification.of(tokens, ctx.request()).onComplete(verified -> upgrade(ctx, verified, address, addressSlot, pendingSlot));
+  }
+
+  /** Every way this ends gives both slots back, unless a connection takes them over (and gives them back on close). */
+  private void upgrade(RoutingContext ctx, AsyncResult<Grant> verified, String address, Slot addressSlot, Slot pendingSlot) {
+    Future<ServerWebSocket> upgraded;
+    try {
+      upgraded = ctx.request().toWebSocket();
+    } catch (RuntimeException e) {
+      upgraded = Future.failedFuture(e);
+    }
+    upgraded
         .onSuccess(socket -> {
           if (verified.succeeded()) {
-            accept(socket, verified.result(), addressSlot, pendingSlot);
+            accept(socket, verified.result(), address, addressSlot, pendingSlot);
           } else {
             addressSlot.release();
             pendingSlot.release();
@@ -121,7 +150,7 @@ public final class SyncEndpoint {
           addressSlot.release();
           pendingSlot.release();
           LOG.info("WebSocket upgrade from {} failed: {}", ctx.request().remoteAddress(), e.toString());
-        }));
+        });
   }
 
   /** A limit refuses the connection: as for a bad token, the client learns why in an error message, then the close. */
@@ -153,14 +182,29 @@ public final class SyncEndpoint {
     authFailures.increment();
   }
 
-  private void accept(ServerWebSocket socket, Grant grant, Slot addressSlot, Slot pendingSlot) {
-    WsConnection connection = new WsConnection(this, socket, grant, addressSlot, pendingSlot);
+  private void accept(ServerWebSocket socket, Grant grant, String address, Slot addressSlot, Slot pendingSlot) {
+    WsConnection connection = new WsConnection(this, socket, grant, address, addressSlot, pendingSlot);
     live.add(connection);
     counters.connected();
     connection.start();
+    expiries.put(connection, ExpiryTimer.start(vertx, grant, () -> expired(socket)));
+  }
+
+  /** The token ran out: the client is told why and the socket closed (1008), so that it reconnects with a fresh one. */
+  private void expired(ServerWebSocket socket) {
+    authFailed();
+    counters.rejected(ErrorCode.UNAUTHENTICATED.name());
+    LOG.info("WebSocket from {} closed: its token expired", socket.remoteAddress());
+    socket.writeBinaryMessage(Buffer.buffer(codec.encode(new WsMessage.Error(identity.peerId(), null,
+            Verification.expired().wireMessage() + ": reconnect with a fresh token"))))
+        .eventually(() -> socket.close((short) 1008, "token expired"));
   }
 
   void closed(WsConnection connection) {
+    ExpiryTimer expiry = expiries.remove(connection);
+    if (expiry != null) {
+      expiry.cancel();
+    }
     live.remove(connection);
     vertx.eventBus().publish(ServerEvents.ADDRESS, connection.stats().put("event", "ws.connection.closed"));
   }
@@ -199,6 +243,14 @@ public final class SyncEndpoint {
 
   WsCodec codec() {
     return codec;
+  }
+
+  ByteBudget unfinishedBytes() {
+    return unfinishedBytes;
+  }
+
+  ByteBudget outboundBytes() {
+    return outboundBytes;
   }
 
   LimitMeters limitMeters() {

@@ -15,7 +15,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,6 +41,11 @@ final class WsConnection {
   private final Grant grant;
   private final String connId = UUID.randomUUID().toString();
   private final FrameAssembler frames;
+  /** What the client has not read yet; bounded (see {@link Outbound}). */
+  private final Outbound outbound;
+  /** Documents whose sync messages were deferred while the client was behind: synced afresh once it has read. */
+  private final Set<String> deferred = new HashSet<>();
+  private long unfinishedTimer = -1;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Promise<Void> finished = Promise.promise();
   private final LimitSettings limits;
@@ -62,12 +69,13 @@ final class WsConnection {
   private long messagesIn;
   private long messagesOut;
 
-  WsConnection(SyncEndpoint endpoint, ServerWebSocket socket, Grant grant, Slot addressSlot, Slot pendingSlot) {
+  WsConnection(SyncEndpoint endpoint, ServerWebSocket socket, Grant grant, String address, Slot addressSlot, Slot pendingSlot) {
     this.endpoint = endpoint;
     this.socket = socket;
     this.grant = grant;
-    this.frames = new FrameAssembler(endpoint.settings().maxMessageBytes());
+    this.frames = new FrameAssembler(endpoint.settings().maxMessageBytes(), endpoint.unfinishedBytes(), address);
     this.limits = endpoint.settings().limits();
+    this.outbound = new Outbound(socket, limits.sockets(), endpoint.outboundBytes(), address, this::resyncDeferred);
     this.rate = limits.messageRate();
     this.addressSlot = addressSlot;
     this.pendingSlot = pendingSlot;
@@ -112,6 +120,7 @@ final class WsConnection {
     WsMessage message;
     try {
       byte[] bytes = frames.accept(frame);
+      watchUnfinished();
       if (bytes == null) {
         return;
       }
@@ -126,6 +135,13 @@ final class WsConnection {
 
   /** Tells the client what was wrong; closes when the stream itself cannot be trusted. */
   private void refuse(WsDecodeException e) {
+    watchUnfinished();
+    if (e.kind() == WsDecodeException.Kind.UNFINISHED) {
+      endpoint.exceeded(Limit.UNFINISHED_MESSAGE);
+      LOG.info("{} ({}): {}: closing", describe(), socket.remoteAddress(), e.getMessage());
+      closeForLimit(Limit.UNFINISHED_MESSAGE, e.getMessage());
+      return;
+    }
     endpoint.counters().rejected(e.kind().name());
     if (e.kind() == WsDecodeException.Kind.TOO_LARGE) {
       endpoint.limitMeters().exceeded(Limit.MESSAGE_SIZE);
@@ -190,6 +206,25 @@ final class WsConnection {
       read(held); // before resume(): frames queued behind it must not overtake it
       socket.resume();
     });
+  }
+
+  /** A message begun in fragments must end within DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS: its fragments pin the heap meanwhile. */
+  private void watchUnfinished() {
+    long limitMs = limits.sockets().unfinishedMessageMs();
+    if (frames.unfinished() && unfinishedTimer == -1 && limitMs > 0) {
+      unfinishedTimer = endpoint.vertx().setTimer(limitMs, id -> {
+        unfinishedTimer = -1;
+        if (frames.unfinished() && !closing && !closeRequested) {
+          endpoint.exceeded(Limit.UNFINISHED_MESSAGE);
+          LOG.info("{} ({}) did not finish a fragmented message within {} ms: closing", describe(), socket.remoteAddress(), limitMs);
+          frames.release();
+          closeForLimit(Limit.UNFINISHED_MESSAGE, "a fragmented message was not finished within " + limitMs + " ms: closed");
+        }
+      });
+    } else if (!frames.unfinished() && unfinishedTimer != -1) {
+      endpoint.vertx().cancelTimer(unfinishedTimer);
+      unfinishedTimer = -1;
+    }
   }
 
   private void joinTimedOut() {
@@ -280,19 +315,66 @@ final class WsConnection {
 
   // ---- outgoing ----
 
+  /**
+   * A sync message the client cannot take now is not queued: the core's next message would build on
+   * it (Automerge remembers what it sent), so the document's conversation is restarted instead once
+   * the client has read (see {@link #resyncDeferred}); until then its messages are dropped too.
+   */
   private void fromCore(JsonObject body) {
-    send(new WsMessage.Sync(serverId(), peerId, body.getString("docId"), Base64s.decode(body.getString("message"), "message")));
+    String docId = body.getString("docId");
+    if (closing || deferred.contains(docId)) {
+      endpoint.exceeded(Limit.OUTBOUND_SYNC_DEFERRED);
+      return;
+    }
+    WsMessage sync = new WsMessage.Sync(serverId(), peerId, docId, Base64s.decode(body.getString("message"), "message"));
+    if (!send(sync, Outbound.Kind.SYNC)) {
+      deferred.add(docId);
+      endpoint.exceeded(Limit.OUTBOUND_SYNC_DEFERRED);
+      LOG.debug("{} is behind in reading: sync of {} deferred", describe(), docId);
+    }
+  }
+
+  /** The client has read what was queued: the core greets it again for each deferred document and sends what it lacks. */
+  private void resyncDeferred() {
+    if (closing || documents == null) {
+      return;
+    }
+    List<String> docs = List.copyOf(deferred);
+    deferred.clear();
+    docs.forEach(documents::resync);
   }
 
   private void send(WsMessage message) {
+    Outbound.Kind kind = message instanceof WsMessage.Ephemeral ? Outbound.Kind.EPHEMERAL : Outbound.Kind.CONTROL;
+    if (!send(message, kind) && kind == Outbound.Kind.EPHEMERAL) {
+      endpoint.exceeded(Limit.OUTBOUND_EPHEMERAL_DROPPED);
+    }
+  }
+
+  /** Whether the message was written (not dropped or deferred because the client is behind in reading). */
+  private boolean send(WsMessage message, Outbound.Kind kind) {
     if (closing) {
-      return;
+      return false;
     }
     byte[] bytes = endpoint.codec().encode(message);
+    if (!outbound.write(bytes, kind)) {
+      return false;
+    }
     bytesOut += bytes.length;
     messagesOut++;
-    socket.writeBinaryMessage(Buffer.buffer(bytes))
-        .onFailure(e -> LOG.debug("Write to {} failed: {}", describe(), e.getMessage()));
+    checkOutbound();
+    return true;
+  }
+
+  /** A client that holds too much unread, or reads nothing for too long, is closed (it resyncs when it reconnects). */
+  private void checkOutbound() {
+    String overflow = outbound.overflow();
+    if (overflow != null && !closeRequested && !closing) {
+      endpoint.exceeded(Limit.OUTBOUND_CLOSED);
+      LOG.info("{} ({}) is not reading: {}: closing", describe(), socket.remoteAddress(), overflow);
+      closeRequested = true;
+      socket.close((short) 1008, Limit.OUTBOUND_CLOSED.code().name());
+    }
   }
 
   private String serverId() {
@@ -302,6 +384,7 @@ final class WsConnection {
   // ---- liveness and end ----
 
   private void heartbeat() {
+    checkOutbound();
     if (!heard) {
       LOG.info("{} did not answer the last ping: closing", describe());
       endpoint.counters().ignored("PING_TIMEOUT");
@@ -328,6 +411,10 @@ final class WsConnection {
     closing = true;
     endpoint.vertx().cancelTimer(pingTimer);
     cancelJoinTimer();
+    if (unfinishedTimer != -1) {
+      endpoint.vertx().cancelTimer(unfinishedTimer);
+    }
+    frames.release();
     pendingSlot.release();
     addressSlot.release();
     consumers.forEach(MessageConsumer::unregister);
@@ -357,6 +444,7 @@ final class WsConnection {
         .put("bytesOut", bytesOut)
         .put("messagesIn", messagesIn)
         .put("messagesDropped", rate.dropped())
-        .put("messagesOut", messagesOut);
+        .put("messagesOut", messagesOut)
+        .put("outboundQueuedBytes", outbound.queued());
   }
 }

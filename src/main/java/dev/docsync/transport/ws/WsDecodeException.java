@@ -19,7 +19,9 @@ public final class WsDecodeException extends Exception {
     /** A text frame: the protocol is binary only. Its content is skipped. */
     TEXT_FRAME(0),
     /** A message over the configured size limit (1009: message too big). */
-    TOO_LARGE(1009);
+    TOO_LARGE(1009),
+    /** A fragmented message past the budget of unfinished messages (per address or node): 1008, policy violation. */
+    UNFINISHED(1008);
 
     private final short closeCode;
 

@@ -1,0 +1,212 @@
+package dev.docsync.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.docsync.auth.Tokens;
+import dev.docsync.testing.Await;
+import dev.docsync.testing.TestService;
+import dev.docsync.transport.ws.SyncEndpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.automerge.Transaction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Clients that stop reading /sync (but send a small frame now and then, so pings keep them open) while
+ * someone floods their documents: what is queued for them stays bounded (ephemerals dropped, sync
+ * deferred and resynced afterwards, stalled sockets closed), the heap after GC stays bounded, and an
+ * honest client keeps syncing, with a 3 MiB change over WebSocket and REST. Authentication on, real tokens.
+ */
+@Timeout(300)
+class OutboundBackpressureTest {
+  private static final int SLEEPERS = 6;
+  private static final int EPHEMERALS = 30;
+  private static final int EPHEMERAL_BYTES = 4 << 20;
+
+  private TestService service;
+  private Vertx clients;
+  private Tokens tokens;
+  private final List<RawWsClient> open = new ArrayList<>();
+  private long keepAlive = -1;
+
+  @BeforeEach
+  void start() {
+    clients = Vertx.vertx();
+  }
+
+  private void startService(JsonObject settings) {
+    service = TestService.start(Tokens.authOn().mergeIn(settings));
+    tokens = new Tokens(service.vertx(), Tokens.SECRET);
+  }
+
+  @AfterEach
+  void stop() {
+    if (keepAlive != -1) {
+      clients.cancelTimer(keepAlive);
+    }
+    open.forEach(RawWsClient::close);
+    Await.result(clients.close());
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @Test
+  void clientsThatStopReadingHoldABoundedHeapWhileAnHonestClientSyncs() {
+    startService(new JsonObject());
+    String doc = "attack-" + UUID.randomUUID();
+    String mallory = tokens.token("mallory", List.of("attack-*"), List.of(), 3600);
+    long baseline = Attack.heapMiB();
+
+    List<RawWsClient> sleepers = sleepers(doc, mallory);
+    RawWsClient source = connect("127.0.0.3", mallory);
+    source.join("source");
+    byte[] junk = new byte[EPHEMERAL_BYTES];
+    new Random(1).nextBytes(junk);
+    for (int i = 0; i < EPHEMERALS; i++) {
+      source.send(Attack.ephemeral(source, doc, junk, i));
+    }
+    // Every ephemeral has reached the node and been relayed (or dropped) to the sleepers.
+    await().atMost(Duration.ofSeconds(120)).until(() -> messagesIn("source") >= EPHEMERALS + 1);
+    Attack.sleep(1000);
+    long underAttack = Attack.heapMiB();
+    long queued = outboundQueued();
+    System.out.printf("outbound attack: heap after GC %d MiB before, %d MiB under attack; %d bytes queued for %d sleepers%n",
+        baseline, underAttack, queued, SLEEPERS);
+
+    try { new ProcessBuilder("sh", "-c", "jcmd " + ProcessHandle.current().pid() + " GC.class_histogram > /tmp/wsres-histo.txt").start().waitFor(); } catch (Exception e) { throw new RuntimeException(e); } // TEMP
+    // 30 x 4 MiB to each of 6 sleepers would pin 720 MiB; ephemerals stop at half of the 32 MiB socket bound.
+    assertThat(queued).isLessThanOrEqualTo(SLEEPERS * (16L << 20));
+    assertThat(underAttack - baseline).as("heap growth under attack, MiB").isLessThan(200);
+    assertThat(Attack.exceeded(service.httpPort(), tokens, "outbound_ephemeral_dropped", "ws")).isGreaterThan(0);
+    sleepers.forEach(s -> assertThat(s.isClosed()).isFalse()); // bounded, not disconnected (stall time not reached)
+
+    honestClientSyncsThreeMebibytes();
+  }
+
+  @Test
+  void syncMessagesToASocketThatIsBehindAreDeferredThenResyncedWithoutLoss() {
+    // A small socket bound so that a few changes fill it.
+    startService(new JsonObject().put("DOCSYNC_WS_OUTBOUND_MAX_BYTES", 1 << 20));
+    String doc = "hot-" + UUID.randomUUID();
+    String token = tokens.token("ada", List.of("hot-*"), List.of("hot-*"), 3600);
+    SyncingPeer slow = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, token)), "slow");
+    open.add(slow.client());
+    slow.open(doc, tx -> tx.set(ObjectId.ROOT, "start", 0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(slow.heads(doc)));
+    slow.client().socket().pause();
+
+    SyncingPeer writer = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, token)), "writer");
+    open.add(writer.client());
+    writer.open(doc, null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+    Random random = new Random(2);
+    for (int i = 0; i < 40; i++) {
+      byte[] blob = new byte[256 << 10];
+      random.nextBytes(blob);
+      int n = i;
+      writer.change(doc, tx -> tx.set(ObjectId.ROOT, "blob" + n, blob));
+      Attack.sleep(60); // one sync round each (pace 50 ms): many messages to the sleeping peer
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+    assertThat(Attack.exceeded(service.httpPort(), tokens, "outbound_sync_deferred", "ws")).isGreaterThan(0);
+    assertThat(outboundQueued()).isLessThanOrEqualTo(2L << 20);
+
+    // Reading again, the slow peer ends up with every change: nothing was lost by deferring.
+    slow.client().socket().resume();
+    await().atMost(Duration.ofSeconds(60)).until(() -> SyncingPeer.serverHeads(service, doc).equals(slow.heads(doc)));
+    assertThat(slow.client().isClosed()).isFalse();
+  }
+
+  @Test
+  void aClientThatTakesNothingForTheStallTimeIsClosed() {
+    startService(new JsonObject().put("DOCSYNC_WS_OUTBOUND_STALL_MS", 2000).put("DOCSYNC_WS_PING_MS", 1000));
+    String doc = "attack-" + UUID.randomUUID();
+    String mallory = tokens.token("mallory", List.of("attack-*"), List.of(), 3600);
+    List<RawWsClient> sleepers = sleepers(doc, mallory);
+    RawWsClient source = connect("127.0.0.3", mallory);
+    source.join("source");
+    byte[] junk = new byte[EPHEMERAL_BYTES];
+    for (int i = 0; i < 8; i++) {
+      source.send(Attack.ephemeral(source, doc, junk, i));
+    }
+    long started = System.nanoTime();
+    await().atMost(Duration.ofSeconds(30)).until(() -> sleepers.stream().allMatch(RawWsClient::isClosed));
+    System.out.printf("stalled sleepers closed %d ms after the flood began%n", (System.nanoTime() - started) / 1_000_000);
+    assertThat(Attack.exceeded(service.httpPort(), tokens, "outbound_closed", "ws")).isGreaterThanOrEqualTo(SLEEPERS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> outboundQueued() == 0);
+    assertThat(source.isClosed()).isFalse();
+  }
+
+  /** Sockets that ask for {@code doc} (so its ephemerals reach them), stop reading, and send a small frame every second. */
+  private List<RawWsClient> sleepers(String doc, String token) {
+    List<RawWsClient> sleepers = new ArrayList<>();
+    for (int i = 0; i < SLEEPERS; i++) {
+      RawWsClient sleeper = connect("127.0.0.2", token);
+      sleeper.join("sleeper-" + i);
+      sleeper.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
+      sleeper.next(m -> "doc-unavailable".equals(m.get("type")));
+      sleeper.socket().pause();
+      sleepers.add(sleeper);
+    }
+    keepAlive = clients.setPeriodic(1000, id -> sleepers.forEach(s -> s.socket().writePong(Buffer.buffer("hi"))));
+    return sleepers;
+  }
+
+  private void honestClientSyncsThreeMebibytes() {
+    String doc = "honest-" + UUID.randomUUID();
+    String ada = tokens.token("ada", List.of("honest-*"), List.of("honest-*"), 3600);
+    byte[] blob = new byte[3 << 20];
+    new Random(3).nextBytes(blob);
+    SyncingPeer honest = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest");
+    open.add(honest.client());
+    long t0 = System.nanoTime();
+    honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
+    await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+    System.out.printf("honest 3 MiB change over /sync stored in %d ms under attack%n", (System.nanoTime() - t0) / 1_000_000);
+
+    Document local = new Document();
+    try (Transaction tx = local.startTransaction()) {
+      tx.set(ObjectId.ROOT, "rest-blob", blob);
+      tx.commit();
+    }
+    byte[] change = local.encodeChangesSince(new ChangeHash[0]);
+    local.free();
+    assertThat(Attack.post(service.httpPort(), "/api/docs/honest-rest-" + UUID.randomUUID() + "/changes", ada, change).statusCode())
+        .isEqualTo(200);
+    assertThat(Attack.get(service.httpPort(), "/health", null).statusCode()).isEqualTo(200);
+  }
+
+  private RawWsClient connect(String from, String token) {
+    RawWsClient client = Await.result(RawWsClient.connectAsync(clients, service.httpPort(), from, token));
+    open.add(client);
+    return client;
+  }
+
+  private JsonObject stats() {
+    return Await.result(service.vertx().eventBus().<JsonObject>request(SyncEndpoint.STATS_ADDRESS, null)).body();
+  }
+
+  private long messagesIn(String peerId) {
+    return stats().getJsonArray("connections").stream().map(JsonObject.class::cast)
+        .filter(c -> peerId.equals(c.getString("peerId"))).mapToLong(c -> c.getLong("messagesIn")).sum();
+  }
+
+  private long outboundQueued() {
+    return stats().getJsonArray("connections").stream().map(JsonObject.class::cast)
+        .mapToLong(c -> c.getLong("outboundQueuedBytes", 0L)).sum();
+  }
+}

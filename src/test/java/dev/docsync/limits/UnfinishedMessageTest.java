@@ -1,0 +1,136 @@
+package dev.docsync.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.docsync.auth.Tokens;
+import dev.docsync.testing.Await;
+import dev.docsync.testing.TestService;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.automerge.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Sockets that start fragmented messages and never finish them (a token without grants is enough):
+ * the fragments held are bounded per address and per node, an unfinished message has a deadline, and
+ * an honest client keeps syncing meanwhile. Authentication on, real tokens.
+ */
+@Timeout(300)
+class UnfinishedMessageTest {
+  private static final int ADDRESSES = 10;
+  private static final int SOCKETS_PER_ADDRESS = 7;
+  private static final int FRAGMENTS = 15;
+  private static final int FRAGMENT_BYTES = 1 << 20;
+  private static final long DEADLINE_MS = 20_000;
+
+  private static TestService service;
+  private static Vertx clients;
+  private static Tokens tokens;
+
+  @BeforeAll
+  static void start() {
+    service = TestService.start(Tokens.authOn().put("DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS", DEADLINE_MS));
+    tokens = new Tokens(service.vertx(), Tokens.SECRET);
+    clients = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (clients != null) {
+      Await.result(clients.close());
+    }
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @Test
+  void unfinishedMessagesHoldABoundedHeapAndAreClosedAtTheDeadline() {
+    String nothing = tokens.token("mallory", List.of(), List.of(), 3600);
+    long baseline = Attack.heapMiB();
+    double refusedBefore = Attack.exceeded(service.httpPort(), tokens, "unfinished_message", "ws");
+    List<RawWsClient> attackers = new ArrayList<>();
+    try {
+      Buffer fragment = Buffer.buffer(new byte[FRAGMENT_BYTES]);
+      for (int a = 0; a < ADDRESSES; a++) {
+        for (int s = 0; s < SOCKETS_PER_ADDRESS; s++) {
+          RawWsClient attacker = Await.result(RawWsClient.connectAsync(clients, service.httpPort(), "127.0.1." + (a + 1), nothing));
+          attacker.join("unfinished-" + a + "-" + s);
+          attacker.socket().writeFrame(WebSocketFrame.binaryFrame(fragment, false));
+          for (int f = 1; f < FRAGMENTS; f++) {
+            attacker.socket().writeFrame(WebSocketFrame.continuationFrame(fragment, false));
+          }
+          attackers.add(attacker);
+        }
+      }
+      long started = System.nanoTime();
+      // 70 sockets x 15 MiB would hold 1,050 MiB; the node's budget is 256 MiB, each address's 64 MiB.
+      await().atMost(Duration.ofSeconds(60)).until(() -> Attack.exceeded(service.httpPort(), tokens, "unfinished_message", "ws")
+          - refusedBefore >= 1);
+      Attack.sleep(3000);
+      long held = unfinished().held();
+      long underAttack = Attack.heapMiB();
+      System.out.printf("unfinished attack: heap after GC %d MiB before, %d MiB under attack; %d MiB held in unfinished messages,"
+          + " %d of %d sockets refused%n", baseline, underAttack, held >> 20,
+          attackers.stream().filter(RawWsClient::isClosed).count(), attackers.size());
+      assertThat(held).isLessThanOrEqualTo(256L << 20);
+      assertThat(underAttack - baseline).as("heap growth under attack, MiB").isLessThan(400);
+      RawWsClient refused = attackers.stream().filter(RawWsClient::isClosed).findFirst().orElseThrow();
+      assertThat(refused.closed().join()).isEqualTo((short) 1008);
+
+      honestClientSyncs();
+
+      // At the deadline the rest are closed and every byte is given back.
+      await().atMost(Duration.ofMillis(DEADLINE_MS + 15_000)).until(() -> attackers.stream().allMatch(RawWsClient::isClosed));
+      System.out.printf("all unfinished sockets closed %d ms after the attack began%n", (System.nanoTime() - started) / 1_000_000);
+      await().atMost(Duration.ofSeconds(10)).until(() -> unfinished().held() == 0);
+      assertThat(Attack.exceeded(service.httpPort(), tokens, "unfinished_message", "ws") - refusedBefore)
+          .isGreaterThanOrEqualTo(attackers.size());
+    } finally {
+      attackers.forEach(RawWsClient::close);
+    }
+  }
+
+  @Test
+  void anHonestFragmentedMessageIsStillAssembled() {
+    String doc = "frag-" + UUID.randomUUID();
+    String ada = tokens.token("ada", List.of("frag-*"), List.of("frag-*"), 3600);
+    try (RawWsClient client = Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada))) {
+      client.join("fragmenter");
+      Map<String, Object> request = RawWsClient.docMessage("request", "fragmenter", doc, SyncingPeer.emptyDocSyncMessage());
+      byte[] bytes = RawWsClient.encode(request);
+      int half = bytes.length / 2;
+      client.socket().writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(bytes).getBuffer(0, half), false));
+      client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(bytes).getBuffer(half, bytes.length), true));
+      assertThat(client.next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")))).isNotNull();
+    }
+  }
+
+  private static void honestClientSyncs() {
+    String doc = "honest-" + UUID.randomUUID();
+    String ada = tokens.token("ada", List.of("honest-*"), List.of("honest-*"), 3600);
+    byte[] blob = new byte[3 << 20];
+    new Random(3).nextBytes(blob);
+    try (SyncingPeer honest = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest")) {
+      honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
+      await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+    }
+    assertThat(Attack.get(service.httpPort(), "/health", null).statusCode()).isEqualTo(200);
+  }
+
+  private static ByteBudget unfinished() {
+    return ByteBudget.of(service.vertx(), "ws-unfinished", 0, 0); // the node's, created by the endpoint
+  }
+}
