@@ -24,6 +24,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,9 +158,29 @@ public final class DocsyncVerticle extends VerticleBase {
       return Future.succeededFuture(config.pgUrl());
     }
     return vertx.executeBlocking(() -> {
-      embedded = EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPgPort());
+      embedded = startEmbedded();
       return embedded.url();
     });
+  }
+
+  /**
+   * initdb wants an empty directory: a development key written while docsync ran on another database waits
+   * beside it while the cluster is created.
+   */
+  private EmbeddedPostgresServer startEmbedded() throws java.io.IOException {
+    Path key = SigningKey.fileIn(config.dataDir());
+    boolean setAside = Files.exists(key) && !Files.exists(key.resolveSibling("PG_VERSION"));
+    Path aside = key.resolveSibling("../" + key.getFileName() + ".initdb").normalize();
+    if (setAside) {
+      Files.move(key, aside);
+    }
+    try {
+      return EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPgPort());
+    } finally {
+      if (setAside) {
+        Files.move(aside, key);
+      }
+    }
   }
 
   private HttpServerOptions httpOptions() {

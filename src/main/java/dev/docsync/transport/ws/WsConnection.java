@@ -373,7 +373,7 @@ final class WsConnection {
       endpoint.exceeded(Limit.OUTBOUND_CLOSED);
       LOG.info("{} ({}) is not reading: {}: closing", describe(), socket.remoteAddress(), overflow);
       closeRequested = true;
-      socket.close((short) 1008, Limit.OUTBOUND_CLOSED.code().name());
+      socket.shutdown(1, TimeUnit.SECONDS, (short) 1008, Limit.OUTBOUND_CLOSED.code().name());
     }
   }
 

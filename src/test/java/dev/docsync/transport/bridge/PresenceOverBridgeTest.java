@@ -141,10 +141,10 @@ class PresenceOverBridgeTest {
     assertThat(failureCode(update(docId, "x", new JsonObject().put("blob", "z".repeat(20_000))))).isEqualTo(8);
     assertThat(failureCode(new JsonObject().put("type", "WAVE").put("docId", docId).put("participantId", "x"))).isEqualTo(2);
     assertThat(failureCode(update("../etc", "x", new JsonObject()))).isEqualTo(3);
-    // The bridge only lets the four presence request types through.
+    // The bridge only lets the four presence request types through, and says so on the reply handler.
     JsonObject wave = node.ok("send", new JsonObject().put("conn", "eve").put("address", PresenceAddresses.REQUESTS)
-        .put("body", new JsonObject().put("type", "WAVE").put("docId", docId)).put("timeoutMs", 1000));
-    assertThat(wave.getBoolean("timeout")).isTrue();
+        .put("body", new JsonObject().put("type", "WAVE").put("docId", docId)).put("timeoutMs", 3000));
+    assertThat(wave.getJsonObject("error").getInteger("failureCode")).isEqualTo(2);
   }
 
   private static io.vertx.core.Future<JsonObject> bus(JsonObject body) {

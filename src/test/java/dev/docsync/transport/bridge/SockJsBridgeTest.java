@@ -120,10 +120,12 @@ class SockJsBridgeTest {
     assertThat(refused.getBoolean("timeout")).isTrue();
     assertThat(errors(1).get(0).getString("body")).isEqualTo("access_denied");
 
-    // A frontend request of a type that is not one of OPEN, READ, LOCAL_CHANGE, CLOSE
-    node.ok("send", new JsonObject().put("conn", "x").put("address", Addresses.FRONTEND)
-        .put("body", new JsonObject().put("type", "HELLO").put("docId", docId)).put("timeoutMs", 1000));
-    assertThat(errors(2).get(1).getString("body")).isEqualTo("access_denied");
+    // A frontend request of a type that is not one of OPEN, READ, LOCAL_CHANGE, CLOSE: its callback
+    // fails with UNKNOWN_TYPE (then the bridge's own "rejected" reaches eb.onerror)
+    JsonObject unknown = node.ok("send", new JsonObject().put("conn", "x").put("address", Addresses.FRONTEND)
+        .put("body", new JsonObject().put("type", "HELLO").put("docId", docId)).put("timeoutMs", 3000));
+    assertThat(unknown.getJsonObject("error").getInteger("failureCode")).isEqualTo(2);
+    assertThat(errors(2).get(1).getString("body")).isEqualTo("rejected");
 
     // Receiving: a peer outbox, server events (off by default) and an internal address
     node.register("x", Addresses.peerOutbox("victim"));

@@ -90,9 +90,12 @@ class TcpBridgeTest {
       assertThat(client.next(f -> "err".equals(f.getString("type"))).getString("message")).isEqualTo("access_denied");
       client.write(new JsonObject().put("type", "register").put("address", Addresses.peerOutbox("victim")));
       assertThat(client.next(f -> "err".equals(f.getString("type"))).getString("message")).isEqualTo("access_denied");
-      // The TCP bridge ignores the type match of a permission: docsync's bridge hook checks it
+      // The TCP bridge ignores the type match of a permission: docsync's bridge hook checks it, and
+      // answers the reply address as the service would.
       client.write(request(Addresses.FRONTEND, new JsonObject().put("type", "SYNC").put("docId", "d"), "r2"));
-      assertThat(client.next(f -> "err".equals(f.getString("type"))).getString("message")).isEqualTo("blocked by bridgeEvent handler");
+      JsonObject unknown = client.next(f -> "r2".equals(f.getString("address")));
+      assertThat(unknown.getInteger("failureCode")).isEqualTo(2);
+      assertThat(unknown.getString("message")).startsWith("UNKNOWN_TYPE");
     }
   }
 
