@@ -70,7 +70,9 @@ public final class DocsyncVerticle extends VerticleBase {
           tokens = key == null && !config.auth().enabled() ? TokenVerifier.disabled()
               : TokenVerifier.create(vertx, config.auth(), key);
           signingKey = key;
-          return PgDocumentStore.connect(vertx, pgUrl, config.pgPoolSize());
+          return PgDocumentStore.connect(vertx, pgUrl, config.pgPoolSize())
+              .recover(e -> Future.failedFuture(new IllegalStateException("cannot use the database "
+                  + StartupBanner.withoutPassword(pgUrl) + (embedded == null ? " (DOCSYNC_PG_URL)" : "") + ": " + e.getMessage(), e)));
         })
         .compose(s -> {
           store = s;

@@ -54,8 +54,17 @@ final class StartupBanner {
     if (embedded != null) {
       return "embedded PostgreSQL in " + config.dataDir().toAbsolutePath().normalize() + " (127.0.0.1:" + embedded.port() + ")";
     }
-    PgConnectOptions options = PgConnectOptions.fromUri(pgUrl);
-    return "postgresql://" + options.getUser() + "@" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    return withoutPassword(pgUrl);
+  }
+
+  /** A PostgreSQL URL fit for a log line. */
+  static String withoutPassword(String pgUrl) {
+    try {
+      PgConnectOptions options = PgConnectOptions.fromUri(pgUrl);
+      return "postgresql://" + options.getUser() + "@" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    } catch (RuntimeException unparsable) {
+      return "(DOCSYNC_PG_URL, unparsable)";
+    }
   }
 
   private void logAuth() {

@@ -85,7 +85,8 @@ class FirstRunIT {
     Map<String, String> clientEnv = Map.of("DOCSYNC_TOKEN", token, "DOCSYNC_URL", "ws://localhost:" + port + "/sync",
         "DOCSYNC_EVENTBUS", "http://localhost:" + port + "/eventbus");
     try (ReadmeSnippets.Running writer = new ReadmeSnippets.Running(ReadmeSnippets.write("writer.mjs"), clientEnv)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> writer.lines().stream().anyMatch(l -> l.startsWith("created automerge:")));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(writer.lines()).as("writer.mjs output").anyMatch(l -> l.startsWith("created automerge:")));
       String url = writer.lines().stream().filter(l -> l.startsWith("created ")).findFirst().orElseThrow().substring(8);
       try (ReadmeSnippets.Running reader = new ReadmeSnippets.Running(ReadmeSnippets.write("reader.mjs"), clientEnv, url)) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

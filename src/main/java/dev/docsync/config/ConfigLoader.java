@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -72,10 +71,5 @@ public final class ConfigLoader {
     } catch (IOException | NullPointerException e) {
       throw new IllegalStateException("cannot read " + DEFAULTS, e);
     }
-  }
-
-  /** The names of all settings. */
-  public static Set<String> names() {
-    return new HashSet<>(settings().fieldNames());
   }
 }

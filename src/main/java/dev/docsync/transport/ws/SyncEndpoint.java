@@ -24,6 +24,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -139,7 +140,7 @@ public final class SyncEndpoint {
     upgraded
         .onSuccess(socket -> {
           if (verified.succeeded()) {
-            accept(socket, verified.result(), address, addressSlot, pendingSlot);
+            accept(socket, ctx.request().connection(), verified.result(), address, addressSlot, pendingSlot);
           } else {
             addressSlot.release();
             pendingSlot.release();
@@ -182,8 +183,8 @@ public final class SyncEndpoint {
     authFailures.increment();
   }
 
-  private void accept(ServerWebSocket socket, Grant grant, String address, Slot addressSlot, Slot pendingSlot) {
-    WsConnection connection = new WsConnection(this, socket, grant, address, addressSlot, pendingSlot);
+  private void accept(ServerWebSocket socket, HttpConnection tcp, Grant grant, String address, Slot addressSlot, Slot pendingSlot) {
+    WsConnection connection = new WsConnection(this, socket, tcp, grant, address, addressSlot, pendingSlot);
     live.add(connection);
     counters.connected();
     connection.start();

@@ -11,6 +11,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +39,8 @@ final class WsConnection {
 
   private final SyncEndpoint endpoint;
   private final ServerWebSocket socket;
+  /** The TCP connection under it: a client that does not read never takes the close frame, so it is closed here. */
+  private final HttpConnection tcp;
   /** What the token presented at the upgrade allows. */
   private final Grant grant;
   private final String connId = UUID.randomUUID().toString();
@@ -69,9 +73,11 @@ final class WsConnection {
   private long messagesIn;
   private long messagesOut;
 
-  WsConnection(SyncEndpoint endpoint, ServerWebSocket socket, Grant grant, String address, Slot addressSlot, Slot pendingSlot) {
+  WsConnection(SyncEndpoint endpoint, ServerWebSocket socket, HttpConnection tcp, Grant grant, String address, Slot addressSlot,
+               Slot pendingSlot) {
     this.endpoint = endpoint;
     this.socket = socket;
+    this.tcp = tcp;
     this.grant = grant;
     this.frames = new FrameAssembler(endpoint.settings().maxMessageBytes(), endpoint.unfinishedBytes(), address);
     this.limits = endpoint.settings().limits();
@@ -373,7 +379,7 @@ final class WsConnection {
       endpoint.exceeded(Limit.OUTBOUND_CLOSED);
       LOG.info("{} ({}) is not reading: {}: closing", describe(), socket.remoteAddress(), overflow);
       closeRequested = true;
-      socket.shutdown(1, TimeUnit.SECONDS, (short) 1008, Limit.OUTBOUND_CLOSED.code().name());
+      abort();
     }
   }
 
@@ -391,10 +397,27 @@ final class WsConnection {
       endpoint.vertx().cancelTimer(pingTimer);
       // The HTTP server's WebSocket closing timeout bounds the wait for an answer that will not come.
       socket.close((short) 1001, "ping timeout");
+      if (outbound.queued() > 0) {
+        abort(); // the close frame would wait behind what the client does not read
+      }
       return;
     }
     heard = false;
     socket.writePing(PING);
+  }
+
+  /**
+   * Closes the TCP connection now. Vert.x closes a connection (and a WebSocket, after its close frame)
+   * only once what is queued has been written: a client that does not read would keep it all, forever.
+   * Netty's channel is reached through Vert.x's internal ConnectionBase (5.0.7; OutboundBackpressureTest checks it).
+   */
+  private void abort() {
+    if (tcp instanceof ConnectionBase base) {
+      base.channelHandlerContext().close(); LOG.info("DBG abort {} open={}", base.getClass(), base.channel().isOpen());
+    } else {
+      LOG.info("DBG abort not base {}", tcp.getClass());
+      tcp.close();
+    }
   }
 
   /** The server is stopping: say BYE for every document now, then close. */
