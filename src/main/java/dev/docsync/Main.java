@@ -14,7 +14,7 @@ import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
- * The jar's entry point: {@code token} and {@code --help} subcommands, else the server, launched by
+ * The jar's entry point: {@code token}, {@code unpack} and {@code --help} subcommands, else the server, launched by
  * Vert.x's launcher (the Main-Verticle of the manifest) with Vert.x metrics in the Prometheus registry
  * that {@code GET /metrics} serves.
  */
@@ -29,6 +29,7 @@ public final class Main {
     int exitCode = switch (command) {
       case "--help", "-h", "help" -> Usage.print(System.out);
       case "token" -> TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err);
+      case "unpack" -> UnpackCommand.run();
       default -> server(args);
     };
     if (exitCode != 0) {

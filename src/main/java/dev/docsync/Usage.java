@@ -14,6 +14,7 @@ final class Usage {
     out.println("Usage:");
     out.println("  " + jar + "                 run the server (settings below, from the environment)");
     out.println("  " + jar + " token [options] print a token signed with the server's key (see: token --help)");
+    out.println("  " + jar + " unpack          unpack the embedded PostgreSQL into java.io.tmpdir once (container images)");
     out.println("  " + jar + " --help          this text\n");
     out.println("Settings (environment variables; defaults in brackets):");
     JsonObject settings = ConfigLoader.settings();

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class TokenVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
   private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
+  /** Far above any real token (a few hundred bytes, a few KB with many grants): verification is not free. */
+  static final int MAX_TOKEN_CHARS = 16 * 1024;
 
   private final boolean enabled;
   private final boolean requireExpiry;
@@ -84,6 +86,9 @@ public final class TokenVerifier {
     }
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new DocsyncException(ErrorCode.UNAUTHENTICATED, "a token is required"));
+    }
+    if (token.length() > MAX_TOKEN_CHARS) {
+      return refused(new IllegalArgumentException("the token is longer than " + MAX_TOKEN_CHARS + " characters"));
     }
     Future<Grant> grant;
     try {

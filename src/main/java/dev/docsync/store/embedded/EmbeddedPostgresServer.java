@@ -45,6 +45,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    */
   public static EmbeddedPostgresServer start(Path dataDir, int port) throws IOException {
     long t0 = System.nanoTime();
+    PostgresBinaries.checkAvailable();
     Path dir = dataDir.toAbsolutePath().normalize();
     checkNotInZonkyWorkingDir(dir);
     Files.createDirectories(dir);

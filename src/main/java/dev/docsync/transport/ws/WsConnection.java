@@ -413,7 +413,7 @@ final class WsConnection {
    */
   private void abort() {
     if (tcp instanceof ConnectionBase base) {
-      base.channelHandlerContext().close(); LOG.info("DBG abort {} open={}", base.getClass(), base.channel().isOpen());
+      base.channelHandlerContext().close(); LOG.info("DBG abort {} open={} {}", base.getClass(), base.channel().isOpen(), base.channel().pipeline().names());
     } else {
       LOG.info("DBG abort not base {}", tcp.getClass());
       tcp.close();
