@@ -164,6 +164,18 @@ class FirstRunIT {
     assertThat(badTtl.output()).contains("--ttl");
   }
 
+  @Test
+  void theJarCarriesThePostgresOfEveryPlatformAndTheLicences() throws Exception {
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(JarProcess.JAR.toFile())) {
+      for (String archive : new String[] {"postgres-linux-x86_64.txz", "postgres-linux-arm_64.txz",
+          "postgres-darwin-x86_64.txz", "postgres-windows-x86_64.txz", "THIRD-PARTY.txt"}) {
+        assertThat(jar.getEntry(archive)).as(archive).isNotNull();
+      }
+      String thirdParty = new String(jar.getInputStream(jar.getEntry("THIRD-PARTY.txt")).readAllBytes());
+      assertThat(thirdParty).contains("vertx-core", "automerge", "Apache");
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private Map<String, String> env(String... more) {

@@ -317,6 +317,10 @@ final class DocumentOwner {
     return lastActivity;
   }
 
+  int peerCount() {
+    return peerCount;
+  }
+
   long estimatedBytes() {
     return estimatedBytes;
   }

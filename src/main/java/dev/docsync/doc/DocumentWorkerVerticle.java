@@ -1,6 +1,7 @@
 package dev.docsync.doc;
 
 import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.Identity;
@@ -20,9 +21,11 @@ import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -41,6 +44,8 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   private final Map<String, DocumentOwner> owners = new LinkedHashMap<>(64, 0.75f, true);
   private final Map<String, Parked> parked = new HashMap<>();
   private final FrontendOpeners openers = new FrontendOpeners();
+  /** Documents being deleted: requests for them are refused until the rows are gone. */
+  private final Set<String> deleting = new HashSet<>();
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private WorkerExecutor automerge;
   private ServerEvents events;
@@ -73,6 +78,8 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
     vertx.setPeriodic(sweepMs, id -> sweep());
     consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, (Message<Object> m) -> handleFrontend(m)));
     consumers.add(vertx.eventBus().consumer(Addresses.PEER, (Message<Object> m) -> handle(m, parser::peer)));
+    DocumentAdmin admin = new DocumentAdmin(this);
+    consumers.add(vertx.eventBus().consumer(Addresses.ADMIN, admin::handle));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -150,6 +157,9 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
 
   private Future<JsonObject> dispatch(DocRequest request) {
     String docId = request.docId().value();
+    if (deleting.contains(docId)) {
+      return Future.failedFuture(new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "the document is being deleted"));
+    }
     DocumentOwner owner = owners.get(docId);
     if (owner == null) {
       if (stopping) {
@@ -162,6 +172,46 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
       evictOverBudget();
     }
     return owner.submit(request);
+  }
+
+  /**
+   * Deletes a document: its owner finishes what it has queued and unloads, requests meanwhile are refused, then
+   * every stored row goes; its peers and frontends are told ({@code "event": "deleted"} on their outbox and
+   * change address). A peer that still holds the document and syncs it again stores it anew: that is the CRDT's
+   * nature, said in the README.
+   */
+  Future<JsonObject> delete(DocId id) {
+    String docId = id.value();
+    if (!deleting.add(docId)) {
+      return Future.failedFuture(new DocsyncException(ErrorCode.OVERLOADED, "already being deleted"));
+    }
+    DocumentOwner owner = owners.get(docId);
+    Future<Void> unloaded = owner == null ? Future.succeededFuture() : owner.shutdown();
+    return unloaded
+        .compose(v -> store.deleteDocument(id))
+        .map(rows -> {
+          Parked held = parked.remove(docId);
+          openers.forget(docId);
+          JsonObject gone = new JsonObject().put("event", "deleted").put("docId", docId);
+          List<DocRequest.Hello> peers = held == null ? List.of() : held.peers();
+          peers.forEach(hello -> vertx.eventBus().send(hello.address(), gone));
+          vertx.eventBus().publish(Addresses.changes(docId), gone);
+          events.documentDeleted(id, rows);
+          return new JsonObject().put("docId", docId).put("deleted", true).put("rows", rows).put("peersTold", peers.size());
+        })
+        .eventually(() -> {
+          deleting.remove(docId);
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Adds what this node holds of a document (loaded, peers, estimated memory) to its description. */
+  JsonObject describeLoaded(String docId, JsonObject item) {
+    DocumentOwner owner = owners.get(docId);
+    Parked held = parked.get(docId);
+    return item.put("loaded", owner != null)
+        .put("peers", owner != null ? owner.peerCount() : held == null ? 0 : held.peers().size())
+        .put("estimatedBytes", owner == null ? 0 : owner.estimatedBytes());
   }
 
   /** Unloads idle documents, then the least recently used ones while over the memory budget. */

@@ -29,4 +29,9 @@ final class FrontendOpeners {
     }
     return true;
   }
+
+  /** A deleted document: nobody has it open any more. */
+  void forget(String docId) {
+    byDoc.remove(docId);
+  }
 }

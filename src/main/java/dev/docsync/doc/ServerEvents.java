@@ -61,6 +61,11 @@ public final class ServerEvents {
     publish(event("document.unloaded", docId));
   }
 
+  public void documentDeleted(DocId docId, long rows) {
+    registry.counter("docsync.documents.deleted").increment();
+    publish(event("document.deleted", docId).put("rows", rows));
+  }
+
   public void changeStored(DocId docId, int bytes, long storeNanos) {
     chunksStored.increment();
     bytesStored.increment(bytes);

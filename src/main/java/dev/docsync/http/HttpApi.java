@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  /** Routing-context key of the verified grant of an admin request. */
+  static final String GRANT = "docsync.grant";
   private static final LogThrottle LOG_LINES = new LogThrottle(20);
 
   private HttpApi() {}
@@ -60,6 +62,7 @@ public final class HttpApi {
       router.get("/metrics").handler(ctx -> authorizeAdmin(ctx, tokens, metrics));
     }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    AdminRoutes.mount(router, vertx, tokens, metrics); // before the per-document check: DELETE is admin only
     router.route("/api/docs/:docId*").handler(ctx -> authorize(ctx, tokens, metrics));
     router.get("/api/docs/:docId").handler(ctx -> frontend(vertx, ctx, new JsonObject().put("type", "READ")));
     router.post("/api/docs/:docId/changes")
@@ -95,14 +98,16 @@ public final class HttpApi {
   }
 
   /** The scrape shows the node's traffic and load: for operators, whose tokens carry {@code "admin": true}. */
-  private static void authorizeAdmin(RoutingContext ctx, TokenVerifier tokens, PrometheusMeterRegistry metrics) {
+  static void authorizeAdmin(RoutingContext ctx, TokenVerifier tokens, PrometheusMeterRegistry metrics) {
     verify(tokens, ctx).onComplete(ar -> {
       if (ar.succeeded() && ar.result().admin()) {
+        ctx.put(GRANT, ar.result());
         ctx.next();
         return;
       }
       metrics.counter("docsync.auth.failures", "transport", "http").increment();
-      fail(ctx, ar.failed() ? ar.cause() : new DocsyncException(ErrorCode.FORBIDDEN, "/metrics needs a token with \"admin\": true"));
+      fail(ctx, ar.failed() ? ar.cause()
+          : new DocsyncException(ErrorCode.FORBIDDEN, ctx.request().path() + " needs a token with \"admin\": true"));
     });
   }
 
@@ -141,7 +146,7 @@ public final class HttpApi {
     });
   }
 
-  private static void fail(RoutingContext ctx, Throwable cause) {
+  static void fail(RoutingContext ctx, Throwable cause) {
     ErrorCode code = ErrorCode.INTERNAL;
     String message = cause.getMessage();
     if (cause instanceof ReplyException reply) {

@@ -6,6 +6,8 @@ public final class Addresses {
   public static final String FRONTEND = "docsync.frontend";
   /** Requests from sync peers: HELLO, SYNC, BYE. */
   public static final String PEER = "docsync.peer";
+  /** Operators' requests (LIST, DELETE): in-JVM and through the admin REST routes only, never bridged. */
+  public static final String ADMIN = "docsync.admin";
 
   private static final String CHANGES_PREFIX = "docsync.changes.";
   private static final String PEER_OUT_PREFIX = "docsync.peer.out.";

@@ -28,6 +28,12 @@ public interface DocumentStore {
   /** Ids of every stored document. */
   Future<List<DocId>> listDocIds();
 
+  /** Stored documents in docId order, after {@code afterDocId} (null: from the first), at most {@code limit}. */
+  Future<List<StoredDocument>> listDocuments(String afterDocId, int limit);
+
+  /** Deletes everything stored of a document (chunks, sync states, chat) in one transaction; the rows deleted. */
+  Future<Long> deleteDocument(DocId docId);
+
   /** The server's stable identity, created on first use. */
   Future<ServerIdentity> identity();
 

@@ -126,6 +126,39 @@ final class RawSocketWs implements AutoCloseable {
     }
   }
 
+  /** The next binary message from the server (control frames skipped), or null if none comes within {@code ms}. */
+  Map<String, Object> read(long ms) {
+    try {
+      socket.setSoTimeout((int) ms);
+      ByteArrayOutputStream message = new ByteArrayOutputStream();
+      while (true) {
+        int b0 = in.read();
+        if (b0 < 0) {
+          throw new IOException("closed by the server");
+        }
+        int b1 = in.readNBytes(1)[0] & 0xff;
+        long length = b1 & 0x7f;
+        if (length == 126) {
+          length = new java.math.BigInteger(1, in.readNBytes(2)).longValue();
+        } else if (length == 127) {
+          length = new java.math.BigInteger(1, in.readNBytes(8)).longValue();
+        }
+        byte[] payload = in.readNBytes((int) length); // the server does not mask
+        int opcode = b0 & 0x0f;
+        if (opcode == 0x2 || opcode == 0x0) {
+          message.write(payload);
+          if ((b0 & 0x80) != 0) {
+            return RawWsClient.decode(message.toByteArray());
+          }
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Reads (and discards) until the server closes the TCP connection; false if it is still open after {@code ms}. */
   boolean drainUntilClosed(long ms) {
     long deadline = System.currentTimeMillis() + ms;

@@ -4,6 +4,7 @@ import dev.docsync.protocol.DocId;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.StoredChunk;
+import dev.docsync.store.StoredDocument;
 import dev.docsync.store.SyncStateRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -96,6 +97,29 @@ public final class PgDocumentStore implements DocumentStore {
       List<DocId> ids = new ArrayList<>(rows.size());
       rows.forEach(row -> ids.add(new DocId(row.getString(0))));
       return ids;
+    });
+  }
+
+  @Override
+  public Future<List<StoredDocument>> listDocuments(String afterDocId, int limit) {
+    return pool.preparedQuery(Sql.LIST_DOCUMENTS).execute(Tuple.of(afterDocId == null ? "" : afterDocId, limit))
+        .map(rows -> {
+          List<StoredDocument> docs = new ArrayList<>(rows.size());
+          rows.forEach(row -> docs.add(new StoredDocument(new DocId(row.getString(0)), row.getLong(1), row.getInteger(2),
+              row.getLong(3))));
+          return docs;
+        });
+  }
+
+  @Override
+  public Future<Long> deleteDocument(DocId docId) {
+    Tuple id = Tuple.of(docId.value());
+    return pool.withTransaction(conn -> {
+      Future<Long> deleted = Future.succeededFuture(0L);
+      for (String statement : Sql.DELETE_DOCUMENT) {
+        deleted = deleted.compose(n -> conn.preparedQuery(statement).execute(id).map(rows -> n + rows.rowCount()));
+      }
+      return deleted;
     });
   }
 

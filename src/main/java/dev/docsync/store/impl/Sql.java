@@ -1,5 +1,7 @@
 package dev.docsync.store.impl;
 
+import java.util.List;
+
 /** Every SQL statement docsync runs, in one place. The schema itself is sql/schema.sql. */
 final class Sql {
   private Sql() {}
@@ -15,6 +17,17 @@ final class Sql {
           + "ON CONFLICT (doc_id, hash) DO UPDATE SET doc_id = EXCLUDED.doc_id RETURNING chunk_id";
 
   static final String LIST_DOC_IDS = "SELECT DISTINCT doc_id FROM doc_chunks";
+
+  /** One page of the stored documents, by docId (keyset paging). */
+  static final String LIST_DOCUMENTS =
+      "SELECT doc_id, sum(octet_length(data))::bigint, count(*)::int, (extract(epoch FROM max(created_at)) * 1000)::bigint "
+          + "FROM doc_chunks WHERE doc_id > $1 GROUP BY doc_id ORDER BY doc_id LIMIT $2";
+
+  /** A document's rows in every table; run in one transaction. */
+  static final List<String> DELETE_DOCUMENT = List.of(
+      "DELETE FROM doc_chunks WHERE doc_id = $1",
+      "DELETE FROM sync_states WHERE doc_id = $1",
+      "DELETE FROM chat_messages WHERE doc_id = $1");
 
   static final String DELETE_CHUNKS = "DELETE FROM doc_chunks WHERE doc_id = $1 AND chunk_id = ANY($2)";
 

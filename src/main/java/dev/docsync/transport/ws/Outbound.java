@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * client that stops reading makes the node hold. Bounded per socket and, through a {@link ByteBudget},
  * for the node: ephemeral messages are dropped first (past half the socket's bound), sync messages
  * are deferred past the bound (the caller has the document synced afresh once the client has read);
- * control messages always go, and a socket past twice its bound, or whose client took nothing for
+ * control messages always go, and a socket past twice its bound (beyond the message that started its
+ * queue), or whose client took nothing for
  * the stall time, should be closed. A socket with nothing queued always gets the next message, so a
  * document as large as the message limit still reaches an honest client. Confined to the socket's event loop.
  */
@@ -32,6 +33,8 @@ final class Outbound {
   private final String address;
   private final Runnable drained;
   private long queued;
+  /** The message written onto an empty queue, which may alone exceed the bound: not counted against it. */
+  private long first;
   /** When the client last took something, or when the queue last became non-empty (nanoTime). */
   private long lastTaken = System.nanoTime();
   private boolean waitingForDrain;
@@ -56,6 +59,7 @@ final class Outbound {
     }
     if (queued == 0) {
       lastTaken = System.nanoTime();
+      first = bytes.length;
     }
     long length = bytes.length;
     queued += length;
@@ -67,8 +71,8 @@ final class Outbound {
   /** Why the socket should be closed (the client holds too much, or takes nothing), or null. */
   String overflow() {
     long max = limits.outboundMaxBytes();
-    if (max > 0 && queued > 2 * max) {
-      return "the client has not read " + queued + " bytes (more than " + 2 * max + ")";
+    if (max > 0 && queued - first > 2 * max) {
+      return "the client has not read " + queued + " bytes (more than " + 2 * max + " after a message of " + first + ")";
     }
     long stalledMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTaken);
     if (queued > 0 && limits.outboundStallMs() > 0 && stalledMs > limits.outboundStallMs()) {
@@ -88,6 +92,9 @@ final class Outbound {
   /** Written to the OS, or failed because the socket closed: either way no longer held here. */
   private void taken(long length) {
     queued -= length;
+    if (queued == 0) {
+      first = 0;
+    }
     node.release(address, length);
     lastTaken = System.nanoTime();
     if (waitingForDrain && (limits.outboundMaxBytes() == 0 || queued <= limits.outboundMaxBytes() / 2)) {

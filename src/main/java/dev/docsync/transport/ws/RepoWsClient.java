@@ -70,7 +70,7 @@ public final class RepoWsClient {
       server = peer;
       joined.tryComplete(this);
     } else if (message instanceof WsMessage.Error error && server == null) {
-      joined.tryFail("server refused join: " + error.message());
+      joined.tryFail(new JoinRefused(error.message()));
     } else {
       handler.accept(message);
     }
@@ -116,5 +116,20 @@ public final class RepoWsClient {
 
   public Future<Void> close() {
     return socket.close().eventually(client::close);
+  }
+
+  /** The server answered {@code join} with an {@code error} (a refused token, a limit): {@link #reason()} is its text. */
+  public static final class JoinRefused extends RuntimeException {
+    private final String reason;
+
+    JoinRefused(String reason) {
+      super("server refused join: " + reason, null, false, false);
+      this.reason = reason == null ? "" : reason;
+    }
+
+    /** The server's error text, e.g. {@code UNAUTHENTICATED: token expired}. */
+    public String reason() {
+      return reason;
+    }
   }
 }

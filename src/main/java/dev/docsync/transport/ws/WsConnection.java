@@ -6,16 +6,17 @@ import dev.docsync.limits.LimitSettings;
 import dev.docsync.limits.MessageRate;
 import dev.docsync.limits.Slot;
 import dev.docsync.protocol.Base64s;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -407,15 +408,17 @@ final class WsConnection {
   }
 
   /**
-   * Closes the TCP connection now. Vert.x closes a connection (and a WebSocket, after its close frame)
-   * only once what is queued has been written: a client that does not read would keep it all, forever.
-   * Netty's channel is reached through Vert.x's internal ConnectionBase (5.0.7; OutboundBackpressureTest checks it).
+   * Closes the TCP connection now. Vert.x closes a connection (a WebSocket too, after its close frame)
+   * only once everything queued has been written, its handler holding the close back: a client that
+   * does not read would keep it all, forever. The close starts at the head of Netty's pipeline instead,
+   * below that handler; the channel is reached through Vert.x's internal ConnectionBase (5.0.7;
+   * OutboundBackpressureTest checks that the node lets go).
    */
   private void abort() {
-    if (tcp instanceof ConnectionBase base) {
-      base.channelHandlerContext().close(); LOG.info("DBG abort {} open={} {}", base.getClass(), base.channel().isOpen(), base.channel().pipeline().names());
+    ChannelHandlerContext first = tcp instanceof ConnectionBase base ? base.channel().pipeline().firstContext() : null;
+    if (first != null) {
+      first.close();
     } else {
-      LOG.info("DBG abort not base {}", tcp.getClass());
       tcp.close();
     }
   }

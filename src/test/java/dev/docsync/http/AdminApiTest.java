@@ -1,0 +1,161 @@
+package dev.docsync.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.docsync.auth.Tokens;
+import dev.docsync.protocol.Addresses;
+import dev.docsync.testing.Await;
+import dev.docsync.testing.TestService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.automerge.Transaction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operators' REST face: list, delete, backup and restore, for admin tokens only. */
+class AdminApiTest {
+  private static TestService service;
+  private static Tokens tokens;
+  private static String base;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    service = TestService.start(Tokens.authOn());
+    tokens = new Tokens(service.vertx(), Tokens.SECRET);
+    base = "http://127.0.0.1:" + service.httpPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  @Test
+  void onlyAdminTokensListAndDelete() throws Exception {
+    String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
+    assertThat(send("GET", "/api/docs", null).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/api/docs", writer).statusCode()).isEqualTo(403);
+    assertThat(send("DELETE", "/api/docs/admin-a", null).statusCode()).isEqualTo(401);
+    assertThat(send("DELETE", "/api/docs/admin-a", writer).statusCode()).as("a writer deletes nothing").isEqualTo(403);
+    assertThat(send("GET", "/api/connections", writer).statusCode()).isIn(403, 404);
+  }
+
+  @Test
+  void listsStoredDocumentsPageByPage() throws Exception {
+    String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
+    String admin = tokens.admin(60);
+    for (String id : List.of("list-a", "list-b", "list-c")) {
+      assertThat(post("/api/docs/" + id + "/changes", change("k", id), writer).statusCode()).isEqualTo(200);
+    }
+    JsonObject page = new JsonObject(send("GET", "/api/docs?after=list-&limit=2", admin).body());
+    JsonArray docs = page.getJsonArray("documents");
+    assertThat(docs).hasSize(2);
+    assertThat(docs.getJsonObject(0).getString("docId")).isEqualTo("list-a");
+    assertThat(docs.getJsonObject(0).getLong("storedBytes")).isPositive();
+    assertThat(docs.getJsonObject(0).getLong("lastChange")).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+    assertThat(docs.getJsonObject(0).containsKey("loaded")).isTrue();
+    JsonObject next = new JsonObject(send("GET", "/api/docs?after=" + page.getString("next") + "&limit=2", admin).body());
+    assertThat(next.getJsonArray("documents").getJsonObject(0).getString("docId")).isEqualTo("list-c");
+  }
+
+  @Test
+  void deleteRemovesEveryRowAndTellsWhoHasItOpen() throws Exception {
+    String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
+    String docId = "delete-me";
+    assertThat(post("/api/docs/" + docId + "/changes", change("title", "doomed"), writer).statusCode()).isEqualTo(200);
+    Await.result(service.vertx().eventBus().request("docsync.chat", new JsonObject().put("type", "SEND").put("docId", docId)
+        .put("author", "ada").put("text", "bye")));
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    service.vertx().eventBus().<JsonObject>consumer(Addresses.changes(docId), m -> events.add(m.body()));
+    Await.result(service.frontend(new JsonObject().put("type", "OPEN").put("docId", docId)));
+    assertThat(rows(docId)).isPositive();
+
+    HttpResponse<String> deleted = send("DELETE", "/api/docs/" + docId, tokens.admin(60));
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    assertThat(rows(docId)).as("chunks, sync states and chat rows of the document").isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.stream().anyMatch(e -> "deleted".equals(e.getString("event"))));
+    JsonObject after = new JsonObject(send("GET", "/api/docs/" + docId, writer).body());
+    assertThat(after.getJsonArray("heads")).isEmpty();
+    assertThat(after.getJsonObject("view")).isEqualTo(new JsonObject());
+  }
+
+  @Test
+  void exportThenImportIntoANewIdGivesEqualContent() throws Exception {
+    String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
+    assertThat(post("/api/docs/backup-src/changes", change("title", "kept"), writer).statusCode()).isEqualTo(200);
+    assertThat(post("/api/docs/backup-src/changes", change("body", "safe"), writer).statusCode()).isEqualTo(200);
+    String exported = new JsonObject(send("GET", "/api/docs/backup-src", writer).body()).getString("snapshot");
+    byte[] bytes = java.util.Base64.getDecoder().decode(exported);
+    assertThat(post("/api/docs/backup-copy/changes", bytes, writer).statusCode()).isEqualTo(200);
+    String imported = new JsonObject(send("GET", "/api/docs/backup-copy", writer).body()).getString("snapshot");
+    JsonObject compared = compareWithJs(exported, imported);
+    assertThat(compared.getBoolean("equal")).as(compared.encode()).isTrue();
+    assertThat(compared.getJsonObject("a")).isEqualTo(new JsonObject().put("body", "safe").put("title", "kept"));
+  }
+
+  private static JsonObject compareWithJs(String a, String b) throws Exception {
+    Path js = Path.of("src/test/js");
+    Process node = new ProcessBuilder("node", "compare-docs.mjs", a, b).directory(js.toFile()).redirectErrorStream(true).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+      String line = out.readLine();
+      node.waitFor();
+      return new JsonObject(line);
+    }
+  }
+
+  private static long rows(String docId) {
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(service.pgUrl())).using(service.vertx()).build();
+    try {
+      return Await.result(pool.preparedQuery("SELECT (SELECT count(*) FROM doc_chunks WHERE doc_id = $1)"
+          + " + (SELECT count(*) FROM sync_states WHERE doc_id = $1) + (SELECT count(*) FROM chat_messages WHERE doc_id = $1)")
+          .execute(Tuple.of(docId))).iterator().next().getLong(0);
+    } finally {
+      pool.close();
+    }
+  }
+
+  private HttpResponse<String> send(String method, String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, byte[] body, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static byte[] change(String key, String value) {
+    Document doc = new Document();
+    try (Transaction tx = doc.startTransaction()) {
+      tx.set(ObjectId.ROOT, key, value);
+      tx.commit();
+    }
+    byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
+    doc.free();
+    return bytes;
+  }
+}
