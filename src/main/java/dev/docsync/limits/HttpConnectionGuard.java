@@ -72,6 +72,7 @@ public final class HttpConnectionGuard {
       return;
     }
     watch.cancel();
+    watch.served = true;
     // Keep-alive: the next request head gets its own deadline. (A WebSocket upgrade never ends a response.)
     request.response().endHandler(v -> watch.awaitHead());
   }
@@ -90,6 +91,8 @@ public final class HttpConnectionGuard {
     private final HttpConnection connection;
     private final String address;
     private long timer = -1;
+    /** A request was served: a later deadline is the end of an idle keep-alive, not an attack (closed silently). */
+    private boolean served;
 
     Watch(HttpConnection connection, String address) {
       this.connection = connection;
@@ -101,7 +104,11 @@ public final class HttpConnectionGuard {
       if (ms > 0 && timer == -1) {
         timer = vertx.setTimer(ms, id -> {
           timer = -1;
-          refuse(connection, Limit.HTTP_REQUEST_HEAD_TIMEOUT, "no whole request head from " + address + " within " + ms + " ms");
+          if (served) {
+            connection.close();
+          } else {
+            refuse(connection, Limit.HTTP_REQUEST_HEAD_TIMEOUT, "no whole request head from " + address + " within " + ms + " ms");
+          }
         });
       }
     }
