@@ -3,6 +3,7 @@ package dev.docsync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.JarProcess;
 import dev.docsync.testing.ReadmeSnippets;
 import io.vertx.core.Vertx;
@@ -24,10 +25,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.automerge.ChangeHash;
-import org.automerge.Document;
-import org.automerge.ObjectId;
-import org.automerge.Transaction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -214,7 +211,7 @@ class FirstRunIT {
   }
 
   private HttpResponse<String> post(String docId, String token) throws Exception {
-    return http.send(request(docId + "/changes", token).POST(HttpRequest.BodyPublishers.ofByteArray(change())).build(),
+    return http.send(request(docId + "/changes", token).POST(HttpRequest.BodyPublishers.ofByteArray(Changes.set("title", "first run"))).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -224,16 +221,6 @@ class FirstRunIT {
     return token == null ? builder : builder.header("Authorization", "Bearer " + token);
   }
 
-  private static byte[] change() {
-    Document doc = new Document();
-    try (Transaction tx = doc.startTransaction()) {
-      tx.set(ObjectId.ROOT, "title", "first run");
-      tx.commit();
-    }
-    byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
-    doc.free();
-    return bytes;
-  }
 
   /** Whether the postmaster of this test's data directory still runs (its pid file names it). */
   private boolean postmasterRunning() throws Exception {

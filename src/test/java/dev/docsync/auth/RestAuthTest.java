@@ -2,6 +2,7 @@ package dev.docsync.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.TestService;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -9,10 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.automerge.ChangeHash;
-import org.automerge.Document;
-import org.automerge.ObjectId;
-import org.automerge.Transaction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,23 +66,12 @@ class RestAuthTest {
   }
 
   private HttpResponse<String> post(String docId, String token) throws Exception {
-    return http.send(request(docId + "/changes", token).POST(HttpRequest.BodyPublishers.ofByteArray(change())).build(),
+    return http.send(request(docId + "/changes", token).POST(HttpRequest.BodyPublishers.ofByteArray(Changes.set("k", "v"))).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpRequest.Builder request(String path, String token) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path));
     return token == null ? builder : builder.header("Authorization", "Bearer " + token);
-  }
-
-  private static byte[] change() {
-    Document doc = new Document();
-    try (Transaction tx = doc.startTransaction()) {
-      tx.set(ObjectId.ROOT, "k", "v");
-      tx.commit();
-    }
-    byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
-    doc.free();
-    return bytes;
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.docsync.auth.Tokens;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,10 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.automerge.ChangeHash;
-import org.automerge.Document;
-import org.automerge.ObjectId;
-import org.automerge.Transaction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +63,7 @@ class AdminApiTest {
     String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
     String admin = tokens.admin(60);
     for (String id : List.of("list-a", "list-b", "list-c")) {
-      assertThat(post("/api/docs/" + id + "/changes", change("k", id), writer).statusCode()).isEqualTo(200);
+      assertThat(post("/api/docs/" + id + "/changes", Changes.set("k", id), writer).statusCode()).isEqualTo(200);
     }
     JsonObject page = new JsonObject(send("GET", "/api/docs?after=list-&limit=2", admin).body());
     JsonArray docs = page.getJsonArray("documents");
@@ -83,7 +80,7 @@ class AdminApiTest {
   void deleteRemovesEveryRowAndTellsWhoHasItOpen() throws Exception {
     String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
     String docId = "delete-me";
-    assertThat(post("/api/docs/" + docId + "/changes", change("title", "doomed"), writer).statusCode()).isEqualTo(200);
+    assertThat(post("/api/docs/" + docId + "/changes", Changes.set("title", "doomed"), writer).statusCode()).isEqualTo(200);
     Await.result(service.vertx().eventBus().request("docsync.chat", new JsonObject().put("type", "SEND").put("docId", docId)
         .put("author", "ada").put("text", "bye")));
     List<JsonObject> events = new CopyOnWriteArrayList<>();
@@ -103,8 +100,8 @@ class AdminApiTest {
   @Test
   void exportThenImportIntoANewIdGivesEqualContent() throws Exception {
     String writer = tokens.token("ada", List.of("*"), List.of("*"), 60);
-    assertThat(post("/api/docs/backup-src/changes", change("title", "kept"), writer).statusCode()).isEqualTo(200);
-    assertThat(post("/api/docs/backup-src/changes", change("body", "safe"), writer).statusCode()).isEqualTo(200);
+    assertThat(post("/api/docs/backup-src/changes", Changes.set("title", "kept"), writer).statusCode()).isEqualTo(200);
+    assertThat(post("/api/docs/backup-src/changes", Changes.set("body", "safe"), writer).statusCode()).isEqualTo(200);
     String exported = new JsonObject(send("GET", "/api/docs/backup-src", writer).body()).getString("snapshot");
     byte[] bytes = java.util.Base64.getDecoder().decode(exported);
     assertThat(post("/api/docs/backup-copy/changes", bytes, writer).statusCode()).isEqualTo(200);
@@ -148,14 +145,4 @@ class AdminApiTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static byte[] change(String key, String value) {
-    Document doc = new Document();
-    try (Transaction tx = doc.startTransaction()) {
-      tx.set(ObjectId.ROOT, key, value);
-      tx.commit();
-    }
-    byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
-    doc.free();
-    return bytes;
-  }
 }
