@@ -193,7 +193,10 @@ public final class DocsyncVerticle extends VerticleBase {
         .setWebSocketClosingTimeout(2) // seconds a closed socket waits for the peer's close frame (10 for dead peers otherwise)
         // nothing read or written this long: closed (WebSocket pings keep live sockets busy); 0 is Vert.x's "never"
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.ws().limits().sockets().httpIdleTimeoutMs()))
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // No h2c: sniffing for its preface hides a connection from the connection handler (per-address count,
+        // request-head deadline) until 24 bytes have come, which a slow-header client never sends.
+        .setHttp2ClearTextEnabled(false);
   }
 
   @Override

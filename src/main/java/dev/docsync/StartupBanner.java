@@ -2,6 +2,7 @@ package dev.docsync;
 
 import dev.docsync.auth.SigningKey;
 import dev.docsync.config.DocsyncConfig;
+import dev.docsync.http.WebApp;
 import dev.docsync.store.embedded.EmbeddedPostgresServer;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
@@ -47,6 +48,7 @@ final class StartupBanner {
     LOG.info("  Bridges     SockJS {}  TCP {}", config.bridge().sockJs() ? http + "/eventbus" : "off",
         tcpPort > 0 ? config.bridge().tcpHost() + ":" + tcpPort : "off");
     LOG.info("  Database    {}", database());
+    LOG.info("  Web app     {}", WebApp.link(http, config.auth().enabled() ? key : null));
     logAuth();
   }
 

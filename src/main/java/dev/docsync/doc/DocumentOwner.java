@@ -292,7 +292,9 @@ final class DocumentOwner {
   /** Folds all chunks into one snapshot once the incremental part outgrows it; deletes only what it folded. */
   private Future<Void> maybeCompact() {
     OwnerSettings settings = env.settings();
-    boolean due = chunkIds.size() > 1
+    // One large incremental chunk counts too: a document imported or restored in one piece would otherwise be
+    // replayed change by change at every load, never compacted.
+    boolean due = incrementalBytes > 0
         && (incrementalBytes >= Math.max(snapshotBytes, settings.compactMinBytes()) || chunkIds.size() > settings.compactMaxChunks());
     if (!due) {
       return Future.succeededFuture();

@@ -84,7 +84,8 @@ final class LoadedDocument {
       return;
     }
     ChunkScan scan = ChunkScan.of(changes, Long.MAX_VALUE); // our own core's output
-    heldBytes = Math.addExact(heldBytes, NativeMemory.of(scan));
+    long cost = NativeMemory.of(scan);
+    heldBytes = heldBytes > Long.MAX_VALUE - cost ? Long.MAX_VALUE : heldBytes + cost;
     known.addAll(scan);
   }
 
@@ -211,7 +212,7 @@ final class LoadedDocument {
     long after = estimatedBytes() + batchBytes + cost;
     if (after < 0 || after > settings.docMaxBytes()) {
       throw new DocsyncException(ErrorCode.TOO_LARGE, "document " + docId + " would hold about "
-          + Math.max(0, after) / (1024 * 1024) + " MiB of native memory, more than DOCSYNC_DOC_MAX_BYTES");
+          + (after < 0 ? Long.MAX_VALUE : after) / (1024 * 1024) + " MiB of native memory, more than DOCSYNC_DOC_MAX_BYTES");
     }
     batchBytes += cost;
   }

@@ -5,7 +5,7 @@ import dev.docsync.limits.ChunkScan;
 /**
  * Estimated native memory the Automerge 0.5.7 core holds for a document, from what its changes
  * contain. Measured with glibc's allocator statistics (bytes in use after loading, see
- * NativeMemoryCalibrationTest): ~850-1,900 B per small change, 360-520 B per operation (text
+ * NativeMemoryCalibrationTest): ~850-1,900 B per small change, 320-520 B per operation (text
  * characters cost the most), about twice the bytes of large values. The saved size says nothing
  * (2 MB of typed text saves to 5 KB and holds 1 GB), so it is not used.
  */

@@ -71,6 +71,7 @@ public final class HttpApi {
             .put("type", "LOCAL_CHANGE")
             .put("change", Base64s.encode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes()))
             .put("origin", ctx.request().getHeader("X-Docsync-Origin"))));
+    WebApp.mount(router); // the web app at "/" (no token needed for the page itself)
     return router;
   }
 

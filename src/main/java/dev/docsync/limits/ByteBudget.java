@@ -40,7 +40,7 @@ public final class ByteBudget implements Shareable {
     long now = held.addAndGet(bytes);
     if (total > 0 && now > total) {
       held.addAndGet(-bytes);
-      return "the node holds " + (now - bytes) + " bytes of unfinished messages, the most allowed is " + total;
+      return "the node would hold more than " + total + " bytes of unfinished messages (it holds " + (now - bytes) + ")";
     }
     long[] refusedAt = {-1};
     byAddress.compute(address, (k, n) -> {
@@ -53,7 +53,7 @@ public final class ByteBudget implements Shareable {
     });
     if (refusedAt[0] >= 0) {
       held.addAndGet(-bytes);
-      return address + " holds " + refusedAt[0] + " bytes of unfinished messages, the most allowed is " + perAddress;
+      return address + " would hold more than " + perAddress + " bytes of unfinished messages (it holds " + refusedAt[0] + ")";
     }
     return null;
   }

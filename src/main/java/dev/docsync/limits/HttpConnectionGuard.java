@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -73,8 +75,11 @@ public final class HttpConnectionGuard {
     }
     watch.cancel();
     watch.served = true;
-    // Keep-alive: the next request head gets its own deadline. (A WebSocket upgrade never ends a response.)
-    request.response().endHandler(v -> watch.awaitHead());
+    // HTTP/1.x keep-alive: the next request head gets its own deadline. Not after an upgrade (WebSocket,
+    // h2c): the connection then speaks another protocol, which has its own liveness.
+    if (request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE)) {
+      request.response().endHandler(v -> watch.awaitHead());
+    }
   }
 
   private void refuse(HttpConnection connection, Limit limit, String detail) {

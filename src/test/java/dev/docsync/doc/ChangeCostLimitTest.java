@@ -125,6 +125,33 @@ class ChangeCostLimitTest {
     client.free();
   }
 
+  /** Changes that would take a document past DOCSYNC_DOC_MAX_BYTES are refused, from a frontend or an event-bus peer. */
+  @Test
+  void aDocumentTakesNothingThatWouldPassItsMemoryLimit() {
+    try (TestService small = TestService.start(new JsonObject().put("DOCSYNC_DOC_MAX_BYTES", 2_000_000))) {
+      Document client = new Document();
+      byte[] makeText = makeText(client);
+      byte[] paste = ForgedChanges.textInserts(client.getHeads()[0].getBytes(), client.getActorId(), 5_000); // ~2.6 MB estimated
+      Await.result(small.frontend(localChange("limit-1", makeText)));
+      Throwable refused = Await.failure(small.frontend(localChange("limit-1", paste)));
+      assertThat(refused.getMessage()).startsWith("TOO_LARGE").contains("DOCSYNC_DOC_MAX_BYTES");
+
+      Await.result(small.peer(new JsonObject().put("type", "HELLO").put("docId", "limit-2").put("peerId", "p").put("ephemeral", true)));
+      Throwable refusedSync = Await.failure(small.peer(new JsonObject().put("type", "SYNC").put("docId", "limit-2").put("peerId", "p")
+          .put("message", java.util.Base64.getEncoder().encodeToString(syncMessage(makeText, paste)))));
+      assertThat(refusedSync.getMessage()).startsWith("TOO_LARGE").contains("DOCSYNC_DOC_MAX_BYTES");
+
+      byte[] typing = ForgedChanges.textInserts(client.getHeads()[0].getBytes(), client.getActorId(), 1_000);
+      Await.result(small.frontend(localChange("limit-1", typing))); // what fits is taken
+      assertThat(small.verticle().documents().loadedBytes()).isBetween(500_000L, 2_000_000L);
+      client.free();
+    }
+  }
+
+  private static JsonObject localChange(String docId, byte[] change) {
+    return new JsonObject().put("type", "LOCAL_CHANGE").put("docId", docId).put("change", java.util.Base64.getEncoder().encodeToString(change));
+  }
+
   private static byte[] makeText(Document doc) {
     try (Transaction tx = doc.startTransaction()) {
       tx.set(ObjectId.ROOT, "text", ObjectType.TEXT);

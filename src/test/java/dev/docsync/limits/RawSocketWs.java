@@ -83,7 +83,7 @@ final class RawSocketWs implements AutoCloseable {
   }
 
   /** A data or control frame, masked as a client must. */
-  void frame(int opcode, byte[] payload, boolean fin) {
+  synchronized void frame(int opcode, byte[] payload, boolean fin) {
     try {
       out.write(header(opcode, payload.length, fin));
       byte[] masked = payload.clone(); // mask key 0: the masking is a no-op, but the MASK bit is set

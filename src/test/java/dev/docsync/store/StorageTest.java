@@ -95,6 +95,31 @@ class StorageTest {
     return bytes;
   }
 
+  /** Imported in one piece (one request holding a whole history): stored as a snapshot, not replayed change by change at every load. */
+  @Test
+  void aDocumentImportedInOnePieceIsCompacted() {
+    try (TestService service = TestService.start()) {
+      Pool sql = pool(service);
+      Document original = new Document();
+      for (int i = 0; i < 3_000; i++) {
+        try (Transaction tx = original.startTransaction()) {
+          tx.set(ObjectId.ROOT, "k" + (i % 50), i);
+          tx.commit();
+        }
+      }
+      byte[] history = original.save();
+      original.free();
+      Await.result(service.frontend(new JsonObject().put("type", "LOCAL_CHANGE").put("docId", "imported-1")
+          .put("change", java.util.Base64.getEncoder().encodeToString(history))));
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(sql, "doc_id = 'imported-1' AND kind = 0") == 1);
+      assertThat(count(sql, "doc_id = 'imported-1' AND kind = 1")).as("the incremental chunk was folded").isZero();
+      service.restart();
+      JsonObject view = Await.result(service.frontend(new JsonObject().put("type", "READ").put("docId", "imported-1")))
+          .getJsonObject("view");
+      assertThat(view.getInteger("k49")).isEqualTo(2_999);
+    }
+  }
+
   private static Pool pool(TestService service) {
     return PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(service.pgUrl())).using(service.vertx()).build();
   }

@@ -19,8 +19,13 @@ final class FrameAssembler {
   private final int maxMessageBytes;
   private final ByteBudget unfinished;
   private final String address;
-  /** Fragments of the message arriving, kept apart (no doubling buffer): what is held is what was counted. */
-  private List<Buffer> fragments;
+  /**
+   * The message arriving, copied out of Netty's buffers in pieces below G1's humongous-object size (half
+   * a region, 512 KiB at the smallest): a 1 MiB array would take two whole 1 MiB regions. No doubling
+   * buffer either: what is held is about what was counted.
+   */
+  private List<byte[]> fragments;
+  private static final int PIECE_BYTES = 256 << 10;
   private long held;
   private boolean skippingText;
 
@@ -83,16 +88,18 @@ final class FrameAssembler {
       throw new WsDecodeException(Kind.UNFINISHED, "fragmented message refused: " + refused);
     }
     held += data.length();
-    fragments.add(data);
+    for (int at = 0; at < data.length(); at += PIECE_BYTES) {
+      fragments.add(data.getBytes(at, Math.min(data.length(), at + PIECE_BYTES)));
+    }
     return frame.isFinal() ? join() : null;
   }
 
   private byte[] join() {
     byte[] message = new byte[(int) held];
     int at = 0;
-    for (Buffer fragment : fragments) {
-      fragment.getBytes(message, at);
-      at += fragment.length();
+    for (byte[] fragment : fragments) {
+      System.arraycopy(fragment, 0, message, at, fragment.length);
+      at += fragment.length;
     }
     release();
     return message;
