@@ -328,6 +328,41 @@ const scenarios = {
   },
 };
 
+/** Not a test: the README's picture (node webapp.mjs screenshot; SHOTS names the folder of webapp.png). */
+scenarios.screenshot = async (browser) => {
+  const ada = await person(browser, "ada");
+  const bob = await person(browser, "bob");
+  for (const p of [ada, bob]) await p.setViewport({ width: 1280, height: 560 });
+  await open(ada, `${base}/#token=${env.TOKEN_ADA}`);
+  await rename(ada, "Ada");
+  const url = await newDoc(ada);
+  await open(bob, `${url}#token=${env.TOKEN_BOB}`);
+  await rename(bob, "Bob");
+  await online(bob);
+  await typeAtEnd(ada, "Shopping list for the workshop\n\n- sticky notes\n- markers (4 colours)\n- coffee");
+  await editorIs(bob, await value(ada, "editor"));
+  await ada.$eval($("editor"), (ta) => ta.setSelectionRange(55, 62));
+  await ada.keyboard.press("ArrowRight"); // a selection change the app broadcasts
+  await ada.keyboard.down("Shift");
+  for (let i = 0; i < 7; i++) await ada.keyboard.press("ArrowLeft");
+  await ada.keyboard.up("Shift");
+  const wave = [[60, 300], [120, 250], [180, 310], [240, 240], [300, 300]];
+  await ada.$eval("#pen-color", (i) => (i.value = "#e91e63"));
+  for (let i = 1; i < wave.length; i++) await drag(ada, wave[i - 1], wave[i]);
+  await bob.$eval("#pen-color", (i) => (i.value = "#3f51b5"));
+  await drag(bob, [380, 80], [560, 200]);
+  await drag(bob, [560, 80], [380, 200]);
+  await ada.type($("chat-input"), "Added coffee!");
+  await ada.keyboard.press("Enter");
+  await bob.type($("chat-input"), "Circling the markers");
+  await bob.keyboard.press("Enter");
+  await until("chat on Bob's screen", async () => (await bob.$$(`${$("chat-log")} > *`)).length === 2);
+  await bob.focus($("editor"));
+  await sleep(400);
+  await bob.screenshot({ path: join(shots, "webapp.png") });
+  report("README screenshot", { path: join(shots, "webapp.png") });
+};
+
 /** A TCP proxy to the server; cut() drops every connection and refuses new ones until restore(). */
 function tcpProxy(target) {
   const sockets = new Set();

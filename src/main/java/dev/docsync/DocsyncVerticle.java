@@ -14,6 +14,7 @@ import dev.docsync.store.DocumentStore;
 import dev.docsync.store.embedded.EmbeddedPostgresServer;
 import dev.docsync.store.impl.PgChatStore;
 import dev.docsync.store.impl.PgDocumentStore;
+import dev.docsync.transport.ConnectionInfo;
 import dev.docsync.transport.bridge.EventBusBridges;
 import dev.docsync.transport.ws.SyncEndpoint;
 import dev.docsync.metrics.MetricsRegistry;
@@ -26,6 +27,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +107,7 @@ public final class DocsyncVerticle extends VerticleBase {
 
   private Future<HttpServer> listen() {
     Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded(),
-              config.metricsPublic());
+              config.metricsPublic(), this::connections);
     router.get(SyncEndpoint.PATH).handler(webSocket::handle);
     bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
     // Slow-header clients and connections per address are refused from accept, before the router sees anything.
@@ -138,6 +140,11 @@ public final class DocsyncVerticle extends VerticleBase {
         .eventually(() -> presence == null ? Future.succeededFuture() : presence.close())
         .eventually(() -> chat == null ? Future.succeededFuture() : chat.close())
         .eventually(() -> chatStore == null ? Future.succeededFuture() : chatStore.close());
+  }
+
+  /** This node's client connections, for operators. */
+  private List<ConnectionInfo> connections() {
+    return bridges.connections();
   }
 
   /** The event-bus bridges (TCP port when enabled). */

@@ -7,7 +7,12 @@ import dev.docsync.protocol.DocId;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.docsync.transport.ConnectionInfo;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -15,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Operators' REST routes, for tokens with {@code "admin": true} (401 without a token, 403 for others):
- * {@code GET /api/docs} (stored documents, paged), {@code DELETE /api/docs/{docId}}. Every action is logged with
+ * {@code GET /api/docs} (stored documents, paged), {@code DELETE /api/docs/{docId}}, {@code GET /api/connections}. Every action is logged with
  * the token's subject.
  */
 final class AdminRoutes {
@@ -23,7 +28,15 @@ final class AdminRoutes {
 
   private AdminRoutes() {}
 
-  static void mount(Router router, Vertx vertx, TokenVerifier tokens, PrometheusMeterRegistry metrics) {
+  static void mount(Router router, Vertx vertx, TokenVerifier tokens, PrometheusMeterRegistry metrics,
+                    Supplier<List<ConnectionInfo>> connections) {
+    router.get("/api/connections").handler(ctx -> HttpApi.authorizeAdmin(ctx, tokens, metrics)).handler(ctx -> {
+      Grant grant = ctx.get(HttpApi.GRANT);
+      JsonArray list = new JsonArray();
+      connections.get().stream().sorted(Comparator.comparingLong(ConnectionInfo::sinceMs)).forEach(c -> list.add(c.toJson()));
+      LOG.info("Admin {}: GET /api/connections -> {} connections", grant.subject(), list.size());
+      ctx.json(new JsonObject().put("connections", list));
+    });
     router.get("/api/docs").handler(ctx -> HttpApi.authorizeAdmin(ctx, tokens, metrics)).handler(ctx -> {
       JsonObject list = new JsonObject().put("type", "LIST").put("after", ctx.request().getParam("after"));
       String limit = ctx.request().getParam("limit");

@@ -13,7 +13,10 @@ import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.ErrorCode;
 import dev.docsync.store.DocumentStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.docsync.transport.ConnectionInfo;
 import io.vertx.core.Future;
+import java.util.List;
+import java.util.function.Supplier;
 import io.vertx.core.Vertx;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.core.eventbus.ReplyException;
@@ -40,14 +43,13 @@ public final class HttpApi {
 
   private HttpApi() {}
 
+  /**
+   * @param metricsPublic GET /metrics without a token even when authentication is on (scrapers on a private network)
+   * @param connections this node's client connections (admin route; called on the HTTP server's context)
+   */
   public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
-                              TokenVerifier tokens, boolean trustForwarded) {
-    return router(vertx, store, maxPayloadBytes, metrics, tokens, trustForwarded, false);
-  }
-
-  /** @param metricsPublic GET /metrics without a token even when authentication is on (scrapers on a private network) */
-  public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
-                              TokenVerifier tokens, boolean trustForwarded, boolean metricsPublic) {
+                              TokenVerifier tokens, boolean trustForwarded, boolean metricsPublic,
+                              Supplier<List<ConnectionInfo>> connections) {
     Router router = Router.router(vertx);
     if (trustForwarded) {
       // Behind a reverse proxy every client would otherwise share the proxy's address (per-IP limits, logs).
@@ -62,7 +64,7 @@ public final class HttpApi {
       router.get("/metrics").handler(ctx -> authorizeAdmin(ctx, tokens, metrics));
     }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
-    AdminRoutes.mount(router, vertx, tokens, metrics); // before the per-document check: DELETE is admin only
+    AdminRoutes.mount(router, vertx, tokens, metrics, connections); // before the per-document check: DELETE is admin only
     router.route("/api/docs/:docId*").handler(ctx -> authorize(ctx, tokens, metrics));
     router.get("/api/docs/:docId").handler(ctx -> frontend(vertx, ctx, new JsonObject().put("type", "READ")));
     router.post("/api/docs/:docId/changes")

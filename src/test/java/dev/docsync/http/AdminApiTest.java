@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
+import dev.docsync.limits.BridgeClient;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.Changes;
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +57,8 @@ class AdminApiTest {
     assertThat(send("GET", "/api/docs", writer).statusCode()).isEqualTo(403);
     assertThat(send("DELETE", "/api/docs/admin-a", null).statusCode()).isEqualTo(401);
     assertThat(send("DELETE", "/api/docs/admin-a", writer).statusCode()).as("a writer deletes nothing").isEqualTo(403);
-    assertThat(send("GET", "/api/connections", writer).statusCode()).isIn(403, 404);
+    assertThat(send("GET", "/api/connections", writer).statusCode()).isEqualTo(403);
+    assertThat(send("GET", "/api/connections", null).statusCode()).isEqualTo(401);
   }
 
   @Test
@@ -109,6 +112,22 @@ class AdminApiTest {
     JsonObject compared = compareWithJs(exported, imported);
     assertThat(compared.getBoolean("equal")).as(compared.encode()).isTrue();
     assertThat(compared.getJsonObject("a")).isEqualTo(new JsonObject().put("body", "safe").put("title", "kept"));
+  }
+
+  @Test
+  void listsTheNodesConnectionsWithTheirSubjectsAndDocuments() throws Exception {
+    String ada = tokens.token("ada", List.of("*"), List.of("*"), 60);
+    try (BridgeClient bridge = BridgeClient.sockJs(service.vertx(), service.httpPort(), "127.0.0.1")) {
+      String reply = UUID.randomUUID().toString();
+      bridge.send(new JsonObject().put("type", "send").put("address", Addresses.FRONTEND).put("replyAddress", reply)
+          .put("headers", new JsonObject().put("authorization", "Bearer " + ada))
+          .put("body", new JsonObject().put("type", "OPEN").put("docId", "conn-doc")));
+      assertThat(bridge.reply(reply).getValue("failureCode")).as("OPEN answered").isNull();
+      JsonArray connections = new JsonObject(send("GET", "/api/connections", tokens.admin(60)).body()).getJsonArray("connections");
+      assertThat(connections.stream().map(JsonObject.class::cast))
+          .anyMatch(c -> c.getString("transport").equals("sockjs") && c.getString("subject").equals("ada")
+              && c.getJsonArray("documents").contains("conn-doc") && c.getLong("since") > 0);
+    }
   }
 
   private static JsonObject compareWithJs(String a, String b) throws Exception {

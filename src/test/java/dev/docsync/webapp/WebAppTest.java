@@ -7,10 +7,13 @@ import dev.docsync.auth.Tokens;
 import dev.docsync.http.WebApp;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import io.vertx.core.Promise;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -79,12 +82,10 @@ class WebAppTest {
   @Test
   void documentsStillNeedATokenAndTheDevelopmentLinkCarriesOneThatWorks() throws Exception {
     assertThat(get("/api/docs/notes-1", null).statusCode()).isEqualTo(401);
-    String link = Await.result(service.vertx().executeBlocking(() -> null).compose(v -> {
-      io.vertx.core.Promise<String> p = io.vertx.core.Promise.promise();
-      service.vertx().runOnContext(x -> p.complete(WebApp.link("http://localhost:1", new SigningKey(Tokens.SECRET,
-          java.nio.file.Path.of("/tmp/unused"), false))));
-      return p.future();
-    }));
+    SigningKey developmentKey = new SigningKey(Tokens.SECRET, Path.of("data", SigningKey.FILE_NAME), false);
+    Promise<String> minted = Promise.promise();
+    service.vertx().runOnContext(v -> minted.complete(WebApp.link("http://localhost:1", developmentKey)));
+    String link = Await.result(minted.future());
     assertThat(link).startsWith("http://localhost:1/#token=");
     String token = link.substring(link.indexOf("#token=") + 7).split(" ")[0];
     assertThat(get("/api/docs/notes-1", token).statusCode()).isEqualTo(200);
@@ -102,6 +103,6 @@ class WebAppTest {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString(java.nio.charset.StandardCharsets.ISO_8859_1));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
   }
 }

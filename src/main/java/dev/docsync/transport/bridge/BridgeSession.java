@@ -6,6 +6,7 @@ import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
 import io.vertx.core.Future;
 import dev.docsync.protocol.Identity;
+import dev.docsync.transport.ConnectionInfo;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,10 @@ final class BridgeSession {
   private record ParticipantKey(String docId, String participantId) {}
 
   final String id = UUID.randomUUID().toString();
+  final long since = System.currentTimeMillis();
+  /** Which bridge and which client address, set when the socket is first seen. */
+  String transport = "bridge";
+  String remote = "?";
   /** The last token this socket presented, and what it grants (see BridgeAuth). */
   String token;
   dev.docsync.auth.Grant grant;
@@ -79,6 +84,11 @@ final class BridgeSession {
       return null;
     }
     return openDocs.containsKey(docId) ? null : docId;
+  }
+
+  /** What an operator sees of this socket. */
+  ConnectionInfo info() {
+    return new ConnectionInfo(id, transport, grant == null ? "-" : grant.subject(), remote, List.copyOf(openDocs.keySet()), since);
   }
 
   /** Distinct documents OPENed and not CLOSEd. */

@@ -1,5 +1,6 @@
 package dev.docsync.transport.bridge;
 
+import dev.docsync.transport.ConnectionInfo;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
@@ -26,6 +27,18 @@ final class BridgeSessions {
 
   BridgeSession session(Object socket) {
     return sessions.computeIfAbsent(socket, s -> new BridgeSession());
+  }
+
+  /** The session of a socket seen for the first time, with what an operator sees of it. */
+  BridgeSession opened(Object socket, String transport, Object remote) {
+    BridgeSession session = session(socket);
+    session.transport = transport;
+    session.remote = String.valueOf(remote);
+    return session;
+  }
+
+  List<ConnectionInfo> connections() {
+    return sessions.values().stream().map(BridgeSession::info).toList();
   }
 
   /** The socket is gone: undo what it left open. */

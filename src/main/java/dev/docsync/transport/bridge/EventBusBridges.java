@@ -1,6 +1,8 @@
 package dev.docsync.transport.bridge;
 
 import dev.docsync.auth.TokenVerifier;
+import dev.docsync.transport.ConnectionInfo;
+import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,6 +50,11 @@ public final class EventBusBridges {
       tcp = started;
       return null;
     });
+  }
+
+  /** This node's bridge sockets. On the HTTP server's context. */
+  public List<ConnectionInfo> connections() {
+    return sessions.connections();
   }
 
   /** The TCP bridge's port, or -1 when it is off. */

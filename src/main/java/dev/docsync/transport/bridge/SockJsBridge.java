@@ -66,7 +66,7 @@ final class SockJsBridge {
           event.complete(false); // the bridge closes the socket
           return;
         }
-        BridgeSession created = sessions.session(socket);
+        BridgeSession created = sessions.opened(socket, ConnectionEvents.SOCKJS, socket.remoteAddress());
         created.addressSlot = slot;
         created.onExpiry = () -> {
           write(socket, BridgeAuth.expiredFrame(ConnectionEvents.SOCKJS));

@@ -70,7 +70,7 @@ final class TcpBridge {
   private static void handle(BridgeSessions sessions, BridgeAuth auth, BridgeLimits limits, BridgeEvent event) {
     NetSocket socket = event.socket();
     if (!sessions.has(socket)) {
-      sessions.session(socket).onExpiry = () -> socket.write(frame(BridgeAuth.expiredFrame(ConnectionEvents.TCP))).eventually(socket::close);
+      sessions.opened(socket, ConnectionEvents.TCP, socket.remoteAddress()).onExpiry = () -> socket.write(frame(BridgeAuth.expiredFrame(ConnectionEvents.TCP))).eventually(socket::close);
       socket.closeHandler(v -> sessions.close(socket));
     }
     JsonObject raw = event.getRawMessage();

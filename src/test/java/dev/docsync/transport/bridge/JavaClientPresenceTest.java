@@ -38,15 +38,15 @@ class JavaClientPresenceTest {
       DocHandle doc = Await.result(client.find(docId));
       ObjectId text = doc.read(d -> ((org.automerge.AmValue.Text) d.get(ObjectId.ROOT, "text").orElseThrow()).getId());
       doc.presence().start(new JsonObject().put("user", new JsonObject().put("name", "Ada").put("color", "#FF6B6B")));
-      doc.presence().set("cursor", doc.cursorAt(text, 2));
+      String sent = doc.cursorAt(text, 2);
+      assertThat(sent).matches("\\d+@[0-9a-f]+");
+      doc.presence().set("cursor", sent);
 
-      // Java -> JS: automerge-repo's Presence lists the Java client under its peerId, with the same cursor string JS makes.
+      // Java -> JS: automerge-repo's Presence lists the Java client under its peerId, name, colour and cursor.
       JsonObject peers = node.ok("presenceWait", new JsonObject().put("repo", "walt").put("docId", docId)
-          .put("peerId", client.peerId()).put("key", "user").put("value", new JsonObject().put("name", "Ada").put("color", "#FF6B6B")))
-          .getJsonObject("peers");
-      assertThat(peers.getJsonObject(client.peerId()).getJsonObject("value").getString("cursor")).matches("\\d+@[0-9a-f]+");
-      String cursor = node.ok("presenceWait", new JsonObject().put("repo", "walt").put("docId", docId).put("peerId", client.peerId()))
-          .getJsonObject("peers").getJsonObject(client.peerId()).getJsonObject("value").getString("cursor");
+          .put("peerId", client.peerId()).put("key", "cursor").put("value", sent)).getJsonObject("peers");
+      assertThat(peers.getJsonObject(client.peerId()).getJsonObject("value").getJsonObject("user").getString("name")).isEqualTo("Ada");
+      String cursor = sent;
       assertThat(doc.indexOf(text, cursor)).isEqualTo(2);
 
       // JS -> Java: the JS user's state and a cursor update.
