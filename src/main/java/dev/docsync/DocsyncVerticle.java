@@ -144,7 +144,9 @@ public final class DocsyncVerticle extends VerticleBase {
 
   /** This node's client connections, for operators. */
   private List<ConnectionInfo> connections() {
-    return bridges.connections();
+    List<ConnectionInfo> all = new java.util.ArrayList<>(webSocket.connections());
+    all.addAll(bridges.connections());
+    return all;
   }
 
   /** The event-bus bridges (TCP port when enabled). */

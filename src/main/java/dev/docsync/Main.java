@@ -30,6 +30,8 @@ public final class Main {
       case "--help", "-h", "help" -> Usage.print(System.out);
       case "token" -> TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err);
       case "unpack" -> UnpackCommand.run();
+      case "client" -> dev.docsync.client.cli.ClientCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+      case "edit" -> dev.docsync.client.tui.EditCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
       default -> server(args);
     };
     if (exitCode != 0) {

@@ -15,6 +15,8 @@ final class Usage {
     out.println("  " + jar + "                 run the server (settings below, from the environment)");
     out.println("  " + jar + " token [options] print a token signed with the server's key (see: token --help)");
     out.println("  " + jar + " unpack          unpack the embedded PostgreSQL into java.io.tmpdir once (container images)");
+    out.println("  " + jar + " client COMMAND  read and change documents: cat, watch, put, export, import (see: client --help)");
+    out.println("  " + jar + " edit DOC        edit a document's text with others, in the terminal (see: edit --help)");
     out.println("  " + jar + " --help          this text\n");
     out.println("Settings (environment variables; defaults in brackets):");
     JsonObject settings = ConfigLoader.settings();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.BridgeClient;
+import dev.docsync.limits.RawWsClient;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.Changes;
@@ -25,6 +26,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.automerge.SyncState;
+import org.automerge.Transaction;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -127,6 +133,38 @@ class AdminApiTest {
       assertThat(connections.stream().map(JsonObject.class::cast))
           .anyMatch(c -> c.getString("transport").equals("sockjs") && c.getString("subject").equals("ada")
               && c.getJsonArray("documents").contains("conn-doc") && c.getLong("since") > 0);
+    }
+  }
+
+  @Test
+  void aWebSocketPeerIsListedAndToldWhenItsDocumentIsDeleted() throws Exception {
+    String ada = tokens.token("ada", List.of("*"), List.of("*"), 60);
+    Document local = new Document();
+    try (Transaction tx = local.startTransaction()) {
+      tx.set(ObjectId.ROOT, "title", "shared");
+      tx.commit();
+    }
+    SyncState state = new SyncState();
+    try (RawWsClient peer = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), "127.0.0.1", ada))) {
+      peer.join("ada-laptop");
+      peer.sendDoc("sync", "ws-doomed", local.generateSyncMessage(state).orElseThrow());
+      for (int round = 0; round < 10 && rows("ws-doomed") == 0; round++) { // the sync protocol: a few round trips
+        local.receiveSyncMessage(state, (byte[]) peer.nextOfType("sync").get("data"));
+        local.generateSyncMessage(state).ifPresent(m -> peer.sendDoc("sync", "ws-doomed", m));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> rows("ws-doomed") > 0);
+      JsonArray connections = new JsonObject(send("GET", "/api/connections", tokens.admin(60)).body()).getJsonArray("connections");
+      assertThat(connections.stream().map(JsonObject.class::cast))
+          .anyMatch(c -> c.getString("transport").equals("websocket") && c.getString("subject").equals("ada")
+              && c.getJsonArray("documents").contains("ws-doomed"));
+
+      assertThat(send("DELETE", "/api/docs/ws-doomed", tokens.admin(60)).statusCode()).isEqualTo(200);
+      Map<String, Object> told = peer.next(m -> "doc-unavailable".equals(m.get("type")) && "ws-doomed".equals(m.get("documentId")));
+      assertThat(told).isNotNull();
+      assertThat(rows("ws-doomed")).isZero();
+    } finally {
+      state.free();
+      local.free();
     }
   }
 

@@ -60,7 +60,7 @@ public final class ClientCommand implements Callable<Integer> {
   }
 
   /** Standard output carries results only, and the client reports its own failures: no log lines. */
-  static void quietLogging() {
+  public static void quietLogging() {
     System.setProperty("docsync.log.level", "off");
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
   }

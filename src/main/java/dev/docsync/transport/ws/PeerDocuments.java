@@ -137,6 +137,17 @@ final class PeerDocuments {
     return link;
   }
 
+  /** The documents this peer syncs. */
+  List<String> ids() {
+    return List.copyOf(docs.keySet());
+  }
+
+  /** The document was deleted on the server: forgotten here, and the client told it is unavailable. */
+  void deleted(String docId) {
+    unlink(docId);
+    send.accept(new WsMessage.DocUnavailable(serverId(), peer.peerId(), docId));
+  }
+
   /** The next message for this document says HELLO again. */
   private void unlink(String docId) {
     DocLink link = docs.remove(docId);

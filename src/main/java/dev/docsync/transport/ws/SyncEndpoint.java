@@ -1,5 +1,7 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.limits.LogThrottle;
+import dev.docsync.transport.ConnectionInfo;
 import dev.docsync.auth.ExpiryTimer;
 import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
@@ -59,6 +61,7 @@ public final class SyncEndpoint {
   private final WsCounters counters = new WsCounters();
   private final CorePeers core;
   private final Set<WsConnection> live = new LinkedHashSet<>();
+  private final LogThrottle refusalLog = new LogThrottle(10);
   /** Closes each connection when its token expires. */
   private final Map<WsConnection, ExpiryTimer> expiries = new HashMap<>();
   private MessageConsumer<Object> statsConsumer;
@@ -150,14 +153,14 @@ public final class SyncEndpoint {
         .onFailure(e -> {
           addressSlot.release();
           pendingSlot.release();
-          LOG.info("WebSocket upgrade from {} failed: {}", ctx.request().remoteAddress(), e.toString());
+          logRefusal("upgrade-failed", "WebSocket upgrade from " + ctx.request().remoteAddress() + " failed: " + e);
         });
   }
 
   /** A limit refuses the connection: as for a bad token, the client learns why in an error message, then the close. */
   private void refuse(RoutingContext ctx, Limit limit, String detail, short closeCode) {
     exceeded(limit);
-    LOG.info("WebSocket from {} refused: {}", ctx.request().remoteAddress(), detail);
+    logRefusal(limit.name(), "WebSocket from " + ctx.request().remoteAddress() + " refused: " + detail);
     ctx.request().toWebSocket().onSuccess(socket -> socket
         .writeBinaryMessage(Buffer.buffer(codec.encode(new WsMessage.Error(identity.peerId(), null, limit.message(detail)))))
         .eventually(() -> socket.close(closeCode, limit.code().name())));
@@ -173,7 +176,7 @@ public final class SyncEndpoint {
   private void refuse(ServerWebSocket socket, Throwable cause) {
     authFailed();
     counters.rejected(ErrorCode.UNAUTHENTICATED.name());
-    LOG.info("WebSocket from {} refused: {}", socket.remoteAddress(), cause.getMessage());
+    logRefusal("token", "WebSocket from " + socket.remoteAddress() + " refused: " + cause.getMessage());
     String reason = DocsyncException.from(cause).wireMessage();
     socket.writeBinaryMessage(Buffer.buffer(codec.encode(new WsMessage.Error(identity.peerId(), null, reason))))
         .eventually(() -> socket.close((short) 1008, "UNAUTHENTICATED"));
@@ -208,6 +211,24 @@ public final class SyncEndpoint {
     }
     live.remove(connection);
     vertx.eventBus().publish(ServerEvents.ADDRESS, connection.stats().put("event", "ws.connection.closed"));
+  }
+
+  /** This node's WebSocket connections, for operators. */
+  public List<ConnectionInfo> connections() {
+    return live.stream().map(WsConnection::info).toList();
+  }
+
+  /** Clients can cause refusals at will: at most a few lines a minute per kind (the counters see every one). */
+  private void logRefusal(String kind, String line) {
+    String held = refusalLog.admit(kind);
+    if (held != null) {
+      LOG.info("{}{}", line, held);
+    }
+  }
+
+  /** A connection closed for a limit, logged within the same bounds. */
+  void logClosing(String kind, String line) {
+    logRefusal("closing-" + kind, line + ": closing");
   }
 
   /** Counters and the traffic of every open connection. */

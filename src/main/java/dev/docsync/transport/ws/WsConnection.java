@@ -1,5 +1,6 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.transport.ConnectionInfo;
 import dev.docsync.auth.Grant;
 import dev.docsync.limits.Limit;
 import dev.docsync.limits.LimitSettings;
@@ -45,6 +46,7 @@ final class WsConnection {
   /** What the token presented at the upgrade allows. */
   private final Grant grant;
   private final String connId = UUID.randomUUID().toString();
+  private final long since = System.currentTimeMillis();
   private final FrameAssembler frames;
   /** What the client has not read yet; bounded (see {@link Outbound}). */
   private final Outbound outbound;
@@ -145,7 +147,7 @@ final class WsConnection {
     watchUnfinished();
     if (e.kind() == WsDecodeException.Kind.UNFINISHED) {
       endpoint.exceeded(Limit.UNFINISHED_MESSAGE);
-      LOG.info("{} ({}): {}: closing", describe(), socket.remoteAddress(), e.getMessage());
+      endpoint.logClosing("unfinished", describe() + " (" + socket.remoteAddress() + "): " + e.getMessage());
       closeForLimit(Limit.UNFINISHED_MESSAGE, e.getMessage());
       return;
     }
@@ -223,7 +225,7 @@ final class WsConnection {
         unfinishedTimer = -1;
         if (frames.unfinished() && !closing && !closeRequested) {
           endpoint.exceeded(Limit.UNFINISHED_MESSAGE);
-          LOG.info("{} ({}) did not finish a fragmented message within {} ms: closing", describe(), socket.remoteAddress(), limitMs);
+          endpoint.logClosing("unfinished", describe() + " (" + socket.remoteAddress() + ") did not finish a fragmented message within " + limitMs + " ms");
           frames.release();
           closeForLimit(Limit.UNFINISHED_MESSAGE, "a fragmented message was not finished within " + limitMs + " ms: closed");
         }
@@ -238,7 +240,7 @@ final class WsConnection {
     joinTimer = -1;
     if (peerId == null && !closing && !closeRequested) {
       endpoint.exceeded(Limit.JOIN_TIMEOUT);
-      LOG.info("{} ({}) did not join within {} ms: closing", describe(), socket.remoteAddress(), limits.joinTimeoutMs());
+      endpoint.logClosing("join-timeout", describe() + " (" + socket.remoteAddress() + ") did not join within " + limits.joinTimeoutMs() + " ms");
       closeForLimit(Limit.JOIN_TIMEOUT, "no join within " + limits.joinTimeoutMs() + " ms: closed");
     }
   }
@@ -329,6 +331,13 @@ final class WsConnection {
    */
   private void fromCore(JsonObject body) {
     String docId = body.getString("docId");
+    if ("deleted".equals(body.getString("event"))) {
+      deferred.remove(docId);
+      if (documents != null) {
+        documents.deleted(docId);
+      }
+      return;
+    }
     if (closing || deferred.contains(docId)) {
       endpoint.exceeded(Limit.OUTBOUND_SYNC_DEFERRED);
       return;
@@ -378,7 +387,7 @@ final class WsConnection {
     String overflow = outbound.overflow();
     if (overflow != null && !closeRequested && !closing) {
       endpoint.exceeded(Limit.OUTBOUND_CLOSED);
-      LOG.info("{} ({}) is not reading: {}: closing", describe(), socket.remoteAddress(), overflow);
+      endpoint.logClosing("not-reading", describe() + " (" + socket.remoteAddress() + ") is not reading: " + overflow);
       closeRequested = true;
       abort();
     }
@@ -458,6 +467,12 @@ final class WsConnection {
 
   private String describe() {
     return "peer " + (peerId == null ? "(not joined)" : peerId) + " [" + connId.substring(0, 8) + "]";
+  }
+
+  /** What an operator sees of this connection. */
+  ConnectionInfo info() {
+    return new ConnectionInfo(connId, "websocket", grant.subject(), String.valueOf(socket.remoteAddress()),
+        documents == null ? List.of() : documents.ids(), since);
   }
 
   JsonObject stats() {
