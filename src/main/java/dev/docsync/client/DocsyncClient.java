@@ -99,9 +99,12 @@ public final class DocsyncClient implements AutoCloseable {
     return status;
   }
 
-  /** Called with every status change, on the client's event loop. */
+  /** Called with the current status, then with every change, on the client's event loop. */
   public DocsyncClient onStatus(Consumer<ConnectionStatus> listener) {
-    statusListeners.add(listener);
+    onContext(() -> {
+      statusListeners.add(listener);
+      listener.accept(status);
+    });
     return this;
   }
 

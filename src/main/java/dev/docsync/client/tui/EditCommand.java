@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "edit", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Edits the document's text field together with others (browsers, other terminals): their cursors "
         + "in their colours, who is there, online or offline. Keeps working offline and merges on reconnect. "
-        + "Ctrl-Q quits.")
+        + "Ctrl-X (or Esc) quits.")
 public final class EditCommand implements Callable<Integer> {
   private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
 

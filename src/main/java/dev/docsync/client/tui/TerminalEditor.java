@@ -88,7 +88,7 @@ final class TerminalEditor {
 
   private static boolean quits(KeyStroke key) {
     return key.getKeyType() == KeyType.EOF || key.getKeyType() == KeyType.Escape
-        || key.isCtrlDown() && key.getCharacter() != null && (key.getCharacter() == 'q' || key.getCharacter() == 'c');
+        || key.isCtrlDown() && key.getCharacter() != null && (key.getCharacter() == 'q' || key.getCharacter() == 'x' || key.getCharacter() == 'c');
   }
 
   // ---------------------------------------------------------------- editing
@@ -236,7 +236,7 @@ final class TerminalEditor {
       g.setBackgroundColor(peer.color()).putString(col, row, text, SGR.BOLD);
       col += text.length();
     }
-    g.setBackgroundColor(TextColor.ANSI.WHITE).putString(col, row, pad(" Ctrl-Q quits", Math.max(0, size.getColumns() - col)));
+    g.setBackgroundColor(TextColor.ANSI.WHITE).putString(col, row, pad(" Ctrl-X quits", Math.max(0, size.getColumns() - col)));
   }
 
   private static String position(TextLayout layout, long index) {

@@ -2,6 +2,7 @@ package dev.docsync.transport.bridge;
 
 import dev.docsync.limits.Slot;
 import io.vertx.core.Vertx;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
@@ -62,8 +63,13 @@ final class SockJsBridge {
       case SOCKET_CREATED -> {
         Slot slot = limits.connect(socket.remoteAddress(), ConnectionEvents.SOCKJS);
         if (slot == null) {
-          write(socket, limits.connectionRefused(socket.remoteAddress(), ConnectionEvents.SOCKJS));
-          event.complete(false); // the bridge closes the socket
+          // Closed once the refusal is written: closed at once (complete(false)), a loaded node could drop the frame.
+          event.complete(true);
+          socket.write(Buffer.buffer(limits.connectionRefused(socket.remoteAddress(), ConnectionEvents.SOCKJS).encode()))
+              .eventually(() -> {
+                socket.close();
+                return Future.succeededFuture();
+              });
           return;
         }
         BridgeSession created = sessions.opened(socket, ConnectionEvents.SOCKJS, socket.remoteAddress());
@@ -86,6 +92,10 @@ final class SockJsBridge {
     }
     if (event.type() == BridgeEventType.SOCKET_CLOSED) {
       event.complete(true);
+      return;
+    }
+    if (!sessions.has(socket)) {
+      event.complete(false); // refused at SOCKET_CREATED, being closed: nothing it sends goes through
       return;
     }
     BridgeSession session = sessions.session(socket);
