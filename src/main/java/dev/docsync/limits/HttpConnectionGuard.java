@@ -4,10 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -17,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Guards the HTTP server against clients that open connections and never finish a request (slowloris):
  * counts TCP connections per remote address from accept, before a byte is parsed, closing those past
  * {@code DOCSYNC_LIMIT_HTTP_CONNECTIONS_PER_IP}; and closes a connection that has not sent a whole
- * request head within {@code DOCSYNC_HTTP_REQUEST_HEAD_TIMEOUT_MS} of opening or of its previous response.
+ * request head within {@code DOCSYNC_HTTP_REQUEST_HEAD_TIMEOUT_MS} of opening (later, idle keep-alive connections
+ * end at the idle timeout).
  *
  * <p>At accept only the socket's address is known, not the Forwarded / X-Forwarded-For headers: with
  * {@code DOCSYNC_HTTP_TRUST_FORWARDED} every connection would count against the proxy, so the per-address
@@ -73,13 +72,11 @@ public final class HttpConnectionGuard {
     if (watch == null) {
       return;
     }
+    // Only the first head has a deadline. A keep-alive connection between requests is idle, not slow: closing it
+    // after a few seconds races clients' pools, which reuse it for minutes (a request sent as it closes fails).
+    // The idle timeout ends it; the per-address count bounds how many a client holds.
     watch.cancel();
-    watch.served = true;
-    // HTTP/1.x keep-alive: the next request head gets its own deadline. Not after an upgrade (WebSocket,
-    // h2c): the connection then speaks another protocol, which has its own liveness.
-    if (request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE)) {
-      request.response().endHandler(v -> watch.awaitHead());
-    }
+    watches.remove(request.connection());
   }
 
   private void refuse(HttpConnection connection, Limit limit, String detail) {
@@ -96,8 +93,6 @@ public final class HttpConnectionGuard {
     private final HttpConnection connection;
     private final String address;
     private long timer = -1;
-    /** A request was served: a later deadline is the end of an idle keep-alive, not an attack (closed silently). */
-    private boolean served;
 
     Watch(HttpConnection connection, String address) {
       this.connection = connection;
@@ -109,11 +104,7 @@ public final class HttpConnectionGuard {
       if (ms > 0 && timer == -1) {
         timer = vertx.setTimer(ms, id -> {
           timer = -1;
-          if (served) {
-            connection.close();
-          } else {
-            refuse(connection, Limit.HTTP_REQUEST_HEAD_TIMEOUT, "no whole request head from " + address + " within " + ms + " ms");
-          }
+          refuse(connection, Limit.HTTP_REQUEST_HEAD_TIMEOUT, "no whole request head from " + address + " within " + ms + " ms");
         });
       }
     }
