@@ -3,7 +3,7 @@ package dev.docsync;
 import dev.docsync.auth.SigningKey;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.chat.ChatService;
-import dev.docsync.chat.ChatStore;
+import dev.docsync.store.ChatStore;
 import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
 import dev.docsync.doc.DocumentWorkerVerticle;

@@ -1,6 +1,8 @@
 package dev.docsync.chat;
 
-import dev.docsync.doc.ServerEvents;
+import dev.docsync.store.ChatMessage;
+import dev.docsync.store.ChatStore;
+import dev.docsync.protocol.Addresses;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
@@ -119,7 +121,7 @@ public final class ChatService {
     if (held != null) {
       LOG.info("Rejected chat input: {}{}", e.wireMessage(), held);
     }
-    vertx.eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "input.rejected")
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("event", "input.rejected")
         .put("code", e.code().name()).put("message", e.getMessage()));
   }
 }

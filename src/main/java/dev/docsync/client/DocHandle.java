@@ -46,6 +46,7 @@ public final class DocHandle {
   long snapshotBytes;
   long chunkBytes;
   boolean persistScheduled;
+  long confirmTimer = -1;
   boolean flushScheduled;
   private volatile boolean closed;
   /** The server's last error naming this document (e.g. FORBIDDEN), to say why it is unavailable. */
@@ -144,6 +145,7 @@ public final class DocHandle {
         promise.tryComplete();
       } else {
         syncWaiters.add(promise);
+        client.confirmSync(this);
       }
     });
     return promise.future();
@@ -314,6 +316,21 @@ public final class DocHandle {
     }
   }
 
+  boolean awaitingSync() {
+    return !syncWaiters.isEmpty();
+  }
+
+  /** Starts the conversation afresh from the shared heads (as a reconnection does): the server answers with its heads. */
+  void restartSync() {
+    synchronized (lock) {
+      if (sync != null && !closed) {
+        byte[] state = sync.encode();
+        sync.free();
+        sync = SyncState.decode(state);
+      }
+    }
+  }
+
   void failSyncWaiters(Throwable cause) {
     List<Promise<Void>> failed = new ArrayList<>(syncWaiters);
     syncWaiters.clear();
@@ -335,10 +352,44 @@ public final class DocHandle {
     return closed;
   }
 
+  /**
+   * Whether the server has every change of ours: our heads are among the heads both sides share. (The binding's
+   * {@code SyncState.isInSync} stayed false after some finished conversations; the shared heads do not.)
+   */
   private boolean inSync() {
     synchronized (lock) {
-      return sync != null && !closed && sync.isInSync(doc);
+      if (sync == null || closed) {
+        return false;
+      }
+      List<String> shared = sharedHeads(sync.encode());
+      return shared != null && shared.containsAll(hex(doc.getHeads()));
     }
+  }
+
+  /** The shared heads of an encoded sync state: 0x43, a LEB128 count, then that many 32-byte hashes; null if not that. */
+  static List<String> sharedHeads(byte[] encoded) {
+    if (encoded.length < 2 || encoded[0] != 0x43) {
+      return null;
+    }
+    long count = 0;
+    int shift = 0;
+    int at = 1;
+    while (at < encoded.length && shift < 35) {
+      byte b = encoded[at++];
+      count |= (long) (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+    }
+    if (count > (encoded.length - at) / 32) {
+      return null;
+    }
+    List<String> heads = new ArrayList<>();
+    for (int i = 0; i < count; i++, at += 32) {
+      heads.add(HEX.formatHex(encoded, at, at + 32));
+    }
+    return heads;
   }
 
   private void dropSync() {

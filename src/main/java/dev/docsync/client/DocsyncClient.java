@@ -45,6 +45,8 @@ public final class DocsyncClient implements AutoCloseable {
   private static final long PERSIST_DELAY_MS = 100;
   /** Chunks are folded into a snapshot once they outweigh it (and this much), as automerge-repo does. */
   private static final long COMPACT_MIN_BYTES = 1024;
+  /** How often whenSynced() asks the server for its heads until it has ours. */
+  private static final long CONFIRM_INTERVAL_MS = 1000;
 
   private final Vertx vertx;
   private final boolean ownsVertx;
@@ -529,6 +531,31 @@ public final class DocsyncClient implements AutoCloseable {
       }
       schedulePersist(handle);
     });
+  }
+
+  /**
+   * Someone waits for the server to confirm it has our changes: a finished conversation may end before the server
+   * said its heads (docsync paces its acknowledgements), so ask for them, every second until confirmed.
+   */
+  void confirmSync(DocHandle handle) {
+    askHeads(handle);
+    if (handle.confirmTimer < 0) {
+      handle.confirmTimer = vertx.setPeriodic(CONFIRM_INTERVAL_MS, id -> {
+        if (!handle.awaitingSync() || handle.isClosed()) {
+          vertx.cancelTimer(id);
+          handle.confirmTimer = -1;
+        } else {
+          askHeads(handle);
+        }
+      });
+    }
+  }
+
+  private void askHeads(DocHandle handle) {
+    if (ws != null && handle.connected()) {
+      handle.restartSync();
+      flush(handle);
+    }
   }
 
   void sendEphemeral(String docId, byte[] data) {

@@ -1,5 +1,6 @@
 package dev.docsync.doc;
 
+import dev.docsync.protocol.Addresses;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocsyncException;
@@ -13,11 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens to documents: published on {@link #ADDRESS} for dashboards and tests, and counted
+ * What happens to documents: published on {@link Addresses#EVENTS} for dashboards and tests, and counted
  * in the metrics registry. Every rejected input is logged and counted by its error code.
  */
 public final class ServerEvents {
-  public static final String ADDRESS = "docsync.events";
   private static final Logger LOG = LoggerFactory.getLogger(ServerEvents.class);
   /** A client controls how often its input is rejected, so it must not control the log volume. */
   private static final LogThrottle LOG_LINES = new LogThrottle(20);
@@ -110,6 +110,6 @@ public final class ServerEvents {
   }
 
   private void publish(JsonObject event) {
-    eventBus.publish(ADDRESS, event);
+    eventBus.publish(Addresses.EVENTS, event);
   }
 }

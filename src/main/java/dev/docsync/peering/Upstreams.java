@@ -1,6 +1,6 @@
 package dev.docsync.peering;
 
-import dev.docsync.doc.ServerEvents;
+import dev.docsync.protocol.Addresses;
 import dev.docsync.store.DocumentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,7 +37,7 @@ public final class Upstreams {
     }
     return store.identity().map(identity -> {
       if (settings.allDocuments()) {
-        upstreams.loadedDocuments = vertx.eventBus().consumer(ServerEvents.ADDRESS, m -> upstreams.onEvent(m.body()));
+        upstreams.loadedDocuments = vertx.eventBus().consumer(Addresses.EVENTS, m -> upstreams.onEvent(m.body()));
       }
       for (String url : settings.urls()) {
         UpstreamLink link = new UpstreamLink(vertx, url, upstreams.links.size(), identity, settings, upstreams::openScope);

@@ -1,6 +1,6 @@
 package dev.docsync.presence;
 
-import dev.docsync.transport.ws.EphemeralRelay;
+import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.Identity;
 import io.vertx.core.Future;
@@ -20,7 +20,7 @@ import java.util.UUID;
  * automerge-repo's Presence protocol; WebSocket peers' Presence messages come back as {@link WsPresence}.
  */
 final class EphemeralPresence {
-  /** Must equal transport.ws.EphemeralRelay.address(docId), which is not public. */
+  /** Must equal transport.ws.Addresses.ephemeral(docId), which is not public. */
   /** Sender of probes: never a participant. */
   static final String PROBE_SENDER = "docsync-presence-probe";
 
@@ -49,7 +49,7 @@ final class EphemeralPresence {
   }
 
   static String relayAddress(String docId) {
-    return EphemeralRelay.address(docId);
+    return Addresses.ephemeral(docId);
   }
 
   /** Starts listening to the WebSocket peers of a document. */

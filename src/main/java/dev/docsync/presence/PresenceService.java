@@ -1,6 +1,6 @@
 package dev.docsync.presence;
 
-import dev.docsync.doc.ServerEvents;
+import dev.docsync.protocol.Addresses;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
@@ -70,7 +70,7 @@ public final class PresenceService {
   public static Future<PresenceService> start(Vertx vertx, PresenceSettings settings, MeterRegistry metrics) {
     PresenceService service = new PresenceService(vertx, settings, metrics);
     service.consumers.add(vertx.eventBus().consumer(PresenceAddresses.REQUESTS, service::onRequest));
-    service.consumers.add(vertx.eventBus().consumer(ServerEvents.ADDRESS, m -> {
+    service.consumers.add(vertx.eventBus().consumer(Addresses.EVENTS, m -> {
       if (m.body() instanceof JsonObject event) {
         service.onServerEvent(event);
       }
@@ -255,7 +255,7 @@ public final class PresenceService {
     if (held != null) {
       LOG.info("Rejected presence input: {}{}", e.wireMessage(), held);
     }
-    vertx.eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "input.rejected")
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("event", "input.rejected")
         .put("code", e.code().name()).put("message", e.getMessage()));
   }
 }

@@ -9,7 +9,11 @@ public final class Addresses {
   /** Operators' requests (LIST, DELETE): in-JVM and through the admin REST routes only, never bridged. */
   public static final String ADMIN = "docsync.admin";
 
+  /** Server events (documents loaded/unloaded/compacted/deleted, changes stored, input rejected, connections). */
+  public static final String EVENTS = "docsync.events";
+
   private static final String CHANGES_PREFIX = "docsync.changes.";
+  private static final String EPHEMERAL_PREFIX = "docsync.ws.ephemeral.";
   private static final String PEER_OUT_PREFIX = "docsync.peer.out.";
 
   private Addresses() {}
@@ -17,6 +21,14 @@ public final class Addresses {
   /** Where every applied change of a document is published for its frontends. */
   public static String changes(String docId) {
     return CHANGES_PREFIX + docId;
+  }
+
+  /**
+   * Where the ephemeral messages of a document travel between its WebSocket peers (on this node or another);
+   * presence listens and speaks there too. Never stored.
+   */
+  public static String ephemeral(String docId) {
+    return EPHEMERAL_PREFIX + docId;
   }
 
   /** Default address where a peer receives its outgoing sync messages. */

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * Options (--key=value): jar, reference (dir of server.mjs), work, report, jmh (JMH JSON to include),
  * notes (markdown appended), scenarios (many,hot,large,bootstrap,connections,durability), servers
  * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (JFR on docsync: true),
- * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), --smoke for tiny numbers, and
+ * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), large-changes (size of the large
+ * document), --smoke for tiny numbers, and
  * --report-only to rewrite the report from the results.json of the last run.
  */
 public final class SyncBench {
@@ -185,7 +186,8 @@ public final class SyncBench {
       }
       case "large":
       case "bootstrap": {
-        int changes = scenario.equals("large") ? s.largeChanges() : s.bootstrapChanges();
+        int changes = scenario.equals("large")
+            ? Integer.parseInt(options.getOrDefault("large-changes", Integer.toString(s.largeChanges()))) : s.bootstrapChanges();
         Scenarios.BigDoc doc = bigDoc(changes);
         try (Server server = server(serverName, scenario, null, null)) {
           return sc.bigDocument(server, doc, true, 180_000).put("buildSeconds", CpuWindow.round(doc.buildSeconds()));

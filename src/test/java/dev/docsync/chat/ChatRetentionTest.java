@@ -1,5 +1,7 @@
 package dev.docsync.chat;
 
+import dev.docsync.store.ChatMessage;
+import dev.docsync.store.ChatStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.protocol.DocId;

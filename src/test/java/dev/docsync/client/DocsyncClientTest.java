@@ -112,7 +112,13 @@ class DocsyncClientTest {
           tx.set(ObjectId.ROOT, "key" + (n % 100), n);
         });
       }
-      Await.result(doc.whenSynced());
+      try {
+        doc.whenSynced().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.out.println("DBG client heads " + doc.heads() + " server " + Await.result(docsync.frontend(new JsonObject().put("type", "READ").put("docId", doc.documentId()))).getJsonArray("heads")
+            + " msg " + (doc.read(d -> "x") != null) + " status " + writer.status());
+        throw e;
+      }
 
       long newBytes;
       try (DocsyncClient fresh = DocsyncClient.connect(ClientOptions.of(server(docsync), null).withStorage(storage))) {

@@ -32,7 +32,7 @@ class BadInputTest {
   @BeforeAll
   static void start() {
     service = TestService.start(new JsonObject().put("DOCSYNC_MAX_PAYLOAD_BYTES", 4096));
-    service.vertx().eventBus().<JsonObject>consumer(ServerEvents.ADDRESS, m -> {
+    service.vertx().eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
       if ("input.rejected".equals(m.body().getString("event"))) {
         rejectedEvents.incrementAndGet();
       }

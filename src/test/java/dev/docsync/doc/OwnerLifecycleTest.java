@@ -1,5 +1,6 @@
 package dev.docsync.doc;
 
+import dev.docsync.protocol.Addresses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -74,7 +75,7 @@ class OwnerLifecycleTest {
     try (TestService service = TestService.start(settings);
          EventBusPeer peer = new EventBusPeer("sleeper", "idle-1", new Document())) {
       List<String> events = new CopyOnWriteArrayList<>();
-      service.vertx().eventBus().<JsonObject>consumer(ServerEvents.ADDRESS, m -> {
+      service.vertx().eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
         if ("idle-1".equals(m.body().getString("docId"))) {
           events.add(m.body().getString("event"));
         }

@@ -3,7 +3,6 @@ package dev.docsync.fuzz;
 import static dev.docsync.fuzz.Mutations.pick;
 
 import dev.docsync.chat.ChatAddresses;
-import dev.docsync.doc.ServerEvents;
 import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
 import io.vertx.core.json.JsonArray;
@@ -68,7 +67,7 @@ final class BridgeFrameFuzzer {
     }
     if (k < 72) {
       String address = pick(r, List.of(Addresses.changes(pick(r, allDocs)), PresenceAddresses.events(pick(r, allDocs)),
-          ChatAddresses.events(pick(r, allDocs)), ServerEvents.ADDRESS, Addresses.PEER, "docsync.ws.out.x", "../x"));
+          ChatAddresses.events(pick(r, allDocs)), Addresses.EVENTS, Addresses.PEER, "docsync.ws.out.x", "../x"));
       return new JsonObject().put("type", r.nextInt(3) == 0 ? "unregister" : "register").put("address", address);
     }
     if (k < 80) {

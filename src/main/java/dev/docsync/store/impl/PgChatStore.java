@@ -1,7 +1,7 @@
 package dev.docsync.store.impl;
 
-import dev.docsync.chat.ChatMessage;
-import dev.docsync.chat.ChatStore;
+import dev.docsync.store.ChatMessage;
+import dev.docsync.store.ChatStore;
 import dev.docsync.protocol.DocId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,6 @@
 package dev.docsync.transport.bridge;
 
 import dev.docsync.chat.ChatAddresses;
-import dev.docsync.doc.ServerEvents;
 import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.DocsyncException;
@@ -37,7 +36,7 @@ final class BridgePermissions {
     options.addOutboundPermitted(perDocument(PresenceAddresses.events("")));
     options.addOutboundPermitted(perDocument(ChatAddresses.events("")));
     if (eventsOutbound) {
-      options.addOutboundPermitted(new PermittedOptions().setAddress(ServerEvents.ADDRESS));
+      options.addOutboundPermitted(new PermittedOptions().setAddress(Addresses.EVENTS));
     }
     return options;
   }

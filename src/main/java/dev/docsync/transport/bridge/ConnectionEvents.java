@@ -1,6 +1,6 @@
 package dev.docsync.transport.bridge;
 
-import dev.docsync.doc.ServerEvents;
+import dev.docsync.protocol.Addresses;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
@@ -16,11 +16,11 @@ final class ConnectionEvents {
   }
 
   void opened(String transport, String connectionId, Object remote) {
-    bus.publish(ServerEvents.ADDRESS, event("connection.opened", transport, connectionId, remote));
+    bus.publish(Addresses.EVENTS, event("connection.opened", transport, connectionId, remote));
   }
 
   void closed(String transport, String connectionId, Object remote) {
-    bus.publish(ServerEvents.ADDRESS, event("connection.closed", transport, connectionId, remote));
+    bus.publish(Addresses.EVENTS, event("connection.closed", transport, connectionId, remote));
   }
 
   private static JsonObject event(String name, String transport, String connectionId, Object remote) {

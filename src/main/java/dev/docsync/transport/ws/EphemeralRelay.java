@@ -4,18 +4,12 @@ import dev.docsync.protocol.Base64s;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Ephemeral messages travel between connections on one event-bus publish address per document,
- * so they reach every WebSocket peer of it, on this node or (clustered) another. Never stored.
+ * The bus form of the ephemeral messages that travel between connections on {@link
+ * dev.docsync.protocol.Addresses#ephemeral}, so they reach every WebSocket peer of a document, on this node or
+ * (clustered) another. Never stored.
  */
-public final class EphemeralRelay {
-  private static final String PREFIX = "docsync.ws.ephemeral.";
-
+final class EphemeralRelay {
   private EphemeralRelay() {}
-
-  /** The per-document publish address of ephemeral messages (presence uses it too). */
-  public static String address(String docId) {
-    return PREFIX + docId;
-  }
 
   /**
    * {@code origin} is the sending connection, which must not get its own message back; {@code subject} is

@@ -1,5 +1,6 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.protocol.Addresses;
 import dev.docsync.auth.Access;
 import dev.docsync.auth.Grant;
 import dev.docsync.limits.Limit;
@@ -92,7 +93,7 @@ final class PeerDocuments {
       forbidden(message.documentId(), false);
       return;
     }
-    endpoint.vertx().eventBus().publish(EphemeralRelay.address(message.documentId()),
+    endpoint.vertx().eventBus().publish(Addresses.ephemeral(message.documentId()),
         EphemeralRelay.toBus(peer.connId(), peer.grant().subject(), message));
   }
 
@@ -128,7 +129,7 @@ final class PeerDocuments {
       Future<JsonObject> hello = endpoint.core().hello(docId, peer.corePeerId(), peer.storageId(), peer.outbox(),
           !access.canWrite(), firstMessage);
       MessageConsumer<JsonObject> ephemerals = endpoint.vertx().eventBus()
-          .consumer(EphemeralRelay.address(docId), m -> fromRelay(docId, m.body()));
+          .consumer(Addresses.ephemeral(docId), m -> fromRelay(docId, m.body()));
       DocLink created = new DocLink(hello, ephemerals);
       docs.put(docId, created);
       hello.onFailure(e -> unlink(docId));

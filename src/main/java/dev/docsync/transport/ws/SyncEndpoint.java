@@ -1,12 +1,12 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.protocol.Addresses;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.transport.ConnectionInfo;
 import dev.docsync.auth.ExpiryTimer;
 import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.auth.Verification;
-import dev.docsync.doc.ServerEvents;
 import dev.docsync.limits.BoundedCount;
 import dev.docsync.limits.ByteBudget;
 import dev.docsync.limits.ConnectionLimits;
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * the server's peerId and storageId are the store's stable identity.
  *
  * <p>Also answers {@link #STATS_ADDRESS} on the event bus with counters and per-connection traffic,
- * and publishes {@code ws.connection.closed} on {@link ServerEvents#ADDRESS}. Must be created and
+ * and publishes {@code ws.connection.closed} on {@link Addresses#EVENTS}. Must be created and
  * used on the event loop of the HTTP server it is mounted on.
  */
 public final class SyncEndpoint {
@@ -210,7 +210,7 @@ public final class SyncEndpoint {
       expiry.cancel();
     }
     live.remove(connection);
-    vertx.eventBus().publish(ServerEvents.ADDRESS, connection.stats().put("event", "ws.connection.closed"));
+    vertx.eventBus().publish(Addresses.EVENTS, connection.stats().put("event", "ws.connection.closed"));
   }
 
   /** This node's WebSocket connections, for operators. */

@@ -3,7 +3,6 @@ package dev.docsync.transport.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.docsync.doc.ServerEvents;
 import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.Base64s;
@@ -129,14 +128,14 @@ class SockJsBridgeTest {
 
     // Receiving: a peer outbox, server events (off by default) and an internal address
     node.register("x", Addresses.peerOutbox("victim"));
-    node.register("x", ServerEvents.ADDRESS);
+    node.register("x", Addresses.EVENTS);
     node.register("x", "docsync.ws.ephemeral." + docId);
     List<JsonObject> errors = errors(5);
     assertThat(errors.subList(2, 5)).allSatisfy(e -> assertThat(e.getString("body")).isEqualTo("access_denied"));
     service.vertx().eventBus().publish(Addresses.peerOutbox("victim"), new JsonObject().put("secret", true));
-    service.vertx().eventBus().publish(ServerEvents.ADDRESS, new JsonObject().put("event", "secret"));
+    service.vertx().eventBus().publish(Addresses.EVENTS, new JsonObject().put("event", "secret"));
     assertThat(node.messages("x", Addresses.peerOutbox("victim"))).isEmpty();
-    assertThat(node.messages("x", ServerEvents.ADDRESS)).isEmpty();
+    assertThat(node.messages("x", Addresses.EVENTS)).isEmpty();
 
     // The socket stays usable for what is permitted
     JsonObject open = node.request("x", Addresses.FRONTEND, new JsonObject().put("type", "READ").put("docId", docId));
@@ -157,7 +156,7 @@ class SockJsBridgeTest {
     List<JsonObject> changes = new CopyOnWriteArrayList<>();
     EventBus bus = service.vertx().eventBus();
     List<MessageConsumer<JsonObject>> consumers = List.of(
-        bus.consumer(ServerEvents.ADDRESS, m -> serverEvents.add(m.body())),
+        bus.consumer(Addresses.EVENTS, m -> serverEvents.add(m.body())),
         bus.consumer(PresenceAddresses.events(docId), m -> presence.add(m.body())),
         bus.consumer(Addresses.changes(docId), m -> changes.add(m.body())));
     consumers.forEach(c -> Await.result(c.completion()));
@@ -204,7 +203,7 @@ class SockJsBridgeTest {
   void syncStateSavedIsAServerEvent() {
     String docId = docId();
     List<JsonObject> serverEvents = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> events = service.vertx().eventBus().consumer(ServerEvents.ADDRESS, m -> serverEvents.add(m.body()));
+    MessageConsumer<JsonObject> events = service.vertx().eventBus().consumer(Addresses.EVENTS, m -> serverEvents.add(m.body()));
     Await.result(events.completion());
     try (EventBusPeer peer = new EventBusPeer("stateful-peer", docId, new Document())) {
       peer.connect(service.vertx());

@@ -62,7 +62,7 @@ class TcpBridgeTest {
     String docId = "tcp-" + UUID.randomUUID();
     try (TcpClient client = new TcpClient(port); EventBusFrontend java = new EventBusFrontend(service.vertx(), docId, "java")) {
       client.write(new JsonObject().put("type", "register").put("address", Addresses.changes(docId)));
-      client.write(new JsonObject().put("type", "register").put("address", ServerEvents.ADDRESS));
+      client.write(new JsonObject().put("type", "register").put("address", Addresses.EVENTS));
       client.write(request(Addresses.FRONTEND, new JsonObject().put("type", "OPEN").put("docId", docId), "r1"));
       JsonObject reply = client.next(f -> "r1".equals(f.getString("address")));
       assertThat(reply.getJsonObject("body").getString("docId")).isEqualTo(docId);
@@ -72,7 +72,7 @@ class TcpBridgeTest {
       JsonObject change = client.next(f -> Addresses.changes(docId).equals(f.getString("address")));
       assertThat(change.getJsonObject("body").getJsonArray("origins").getList()).containsExactly("java");
       // DOCSYNC_BRIDGE_EVENTS_OUTBOUND=true here: server events reach bridged clients
-      JsonObject event = client.next(f -> ServerEvents.ADDRESS.equals(f.getString("address")));
+      JsonObject event = client.next(f -> Addresses.EVENTS.equals(f.getString("address")));
       assertThat(event.getJsonObject("body").getString("event")).isNotBlank();
 
       // A failed request: the core's code and text, on the reply address
@@ -131,7 +131,7 @@ class TcpBridgeTest {
     List<JsonObject> presence = new CopyOnWriteArrayList<>();
     List<JsonObject> events = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> p = service.vertx().eventBus().consumer(PresenceAddresses.events(docId), m -> presence.add(m.body()));
-    MessageConsumer<JsonObject> e = service.vertx().eventBus().consumer(ServerEvents.ADDRESS, m -> events.add(m.body()));
+    MessageConsumer<JsonObject> e = service.vertx().eventBus().consumer(Addresses.EVENTS, m -> events.add(m.body()));
     Await.result(p.completion());
     Await.result(e.completion());
     try (TcpClient client = new TcpClient(port)) {

@@ -1,9 +1,9 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.protocol.Addresses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.docsync.doc.ServerEvents;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.impl.PgDocumentStore;
@@ -196,7 +196,7 @@ class WsProtocolTest {
   void aRequestForAnUnknownDocumentGetsDocUnavailableThenTheDocumentWhenItArrives() {
     String doc = docId();
     Set<String> unloaded = ConcurrentHashMap.newKeySet();
-    MessageConsumer<JsonObject> events = service.vertx().eventBus().consumer(ServerEvents.ADDRESS, m -> {
+    MessageConsumer<JsonObject> events = service.vertx().eventBus().consumer(Addresses.EVENTS, m -> {
       if ("document.unloaded".equals(m.body().getString("event"))) {
         unloaded.add(m.body().getString("docId"));
       }
@@ -285,7 +285,7 @@ class WsProtocolTest {
     String first = docId();
     String second = docId();
     List<JsonObject> closedEvents = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> events = service.vertx().eventBus().consumer(ServerEvents.ADDRESS, m -> {
+    MessageConsumer<JsonObject> events = service.vertx().eventBus().consumer(Addresses.EVENTS, m -> {
       if ("ws.connection.closed".equals(m.body().getString("event"))) {
         closedEvents.add(m.body());
       }

@@ -1,4 +1,4 @@
-package dev.docsync.chat;
+package dev.docsync.store;
 
 import io.vertx.core.json.JsonObject;
 

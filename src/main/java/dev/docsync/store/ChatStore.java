@@ -1,4 +1,4 @@
-package dev.docsync.chat;
+package dev.docsync.store;
 
 import dev.docsync.protocol.DocId;
 import io.vertx.core.Future;
