@@ -69,8 +69,7 @@ public final class DocsyncVerticle extends VerticleBase {
           return vertx.executeBlocking(() -> StartupBanner.signingKey(config));
         })
         .compose(key -> {
-          tokens = key == null && !config.auth().enabled() ? TokenVerifier.disabled()
-              : TokenVerifier.create(vertx, config.auth(), key);
+          tokens = TokenVerifier.create(vertx, config.auth(), key);
           signingKey = key;
           return PgDocumentStore.connect(vertx, pgUrl, config.pgPoolSize())
               .recover(e -> Future.failedFuture(new IllegalStateException("cannot use the database "

@@ -34,7 +34,7 @@ public final class TokenVerifier {
   }
 
   /** A verifier that lets everyone do everything (authentication off). */
-  public static TokenVerifier disabled() {
+  private static TokenVerifier disabled() {
     LOG.warn("*** AUTHENTICATION IS OFF (DOCSYNC_AUTH_ENABLED=false): anyone who can reach this node can read and "
         + "write every document. Use this for local development only. ***");
     return new TokenVerifier(false, false, null);

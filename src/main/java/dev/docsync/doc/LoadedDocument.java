@@ -69,13 +69,28 @@ final class LoadedDocument {
       throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "stored document " + docId + " cannot be loaded: " + e.getMessage(), e);
     }
     LoadedDocument loaded = new LoadedDocument(docId, doc);
-    loaded.absorb(doc.encodeChangesSince(new ChangeHash[0]));
+    loaded.count(all.toByteArray());
     if (loaded.estimatedBytes() > maxBytes) {
       doc.free();
       throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "document " + docId + " would hold about "
           + loaded.estimatedBytes() / (1024 * 1024) + " MiB, more than this node loads (DOCSYNC_DOC_MAX_BYTES)");
     }
     return loaded;
+  }
+
+  /**
+   * The cost of what was stored, read from the stored chunks (a compacted document's counts are in
+   * its header: no need to encode and hash the whole history). Chunks our scanner cannot read (the
+   * core could) are counted from the history the core encodes instead.
+   */
+  private void count(byte[] stored) {
+    ChunkScan scan;
+    try {
+      scan = ChunkScan.of(stored, Long.MAX_VALUE); // written by our own core
+    } catch (RuntimeException e) {
+      scan = ChunkScan.of(doc.encodeChangesSince(new ChangeHash[0]), Long.MAX_VALUE);
+    }
+    heldBytes = NativeMemory.of(scan);
   }
 
   /** Counts changes the document now holds: their hashes and their cost. */
@@ -87,6 +102,11 @@ final class LoadedDocument {
     long cost = NativeMemory.of(scan);
     heldBytes = heldBytes > Long.MAX_VALUE - cost ? Long.MAX_VALUE : heldBytes + cost;
     known.addAll(scan);
+  }
+
+  /** Whether the set of known change hashes was built (see KnownChanges): for tests. */
+  boolean knowsHistory() {
+    return known.built();
   }
 
   /** Estimated native memory held by the document and its sync states. */
@@ -174,9 +194,9 @@ final class LoadedDocument {
    */
   private void applyLocalChange(byte[] change, OwnerSettings settings) {
     ChunkScan scan = scan(change, settings);
-    if (!known.dependenciesMet(scan)) {
-      absorbUnstored(); // changes this batch took from peers, or whole documents
-      if (!known.dependenciesMet(scan)) {
+    if (!known.dependenciesMet(scan, doc.getHeads())) {
+      knowHistory();
+      if (!known.dependenciesMet(scan, doc.getHeads())) {
         throw new DocsyncException(ErrorCode.MISSING_DEPENDENCIES,
             "the change depends on changes this document does not have; send those first (this one was not kept)");
       }
@@ -217,8 +237,15 @@ final class LoadedDocument {
     batchBytes += cost;
   }
 
-  /** Hashes of the changes applied since the last stored chunk: what this batch took so far. */
-  private void absorbUnstored() {
+  /**
+   * Every change the document holds becomes known: the first time, its whole history; after that,
+   * the changes applied since the last stored chunk (what this batch took from peers, or whole documents).
+   */
+  private void knowHistory() {
+    if (!known.built()) {
+      known.build(ChunkScan.of(doc.encodeChangesSince(new ChangeHash[0]), Long.MAX_VALUE));
+      return;
+    }
     byte[] unstored = doc.encodeChangesSince(storedHeads);
     if (unstored.length > 0) {
       known.addAll(ChunkScan.of(unstored, Long.MAX_VALUE));
@@ -230,15 +257,20 @@ final class LoadedDocument {
    * must now be in the document, or the request is refused, and only changes it holds count as known.
    */
   private void requireApplied(ChunkScan scan, ChangeHash[] before) {
-    if (scan.changeList().stream().allMatch(c -> known.contains(c.hash()))) {
+    if (known.built() && known.allHeld(scan, null)) {
       return; // a retry, or a whole document (absorbed with the batch's chunk)
     }
-    if (Heads.same(before, doc.getHeads())) {
-      throw new DocsyncException(ErrorCode.INVALID_CHANGE, "the change was not accepted by Automerge");
+    ChunkScan applied = Heads.same(before, doc.getHeads()) ? null : ChunkScan.of(doc.encodeChangesSince(before), Long.MAX_VALUE);
+    if (applied != null) {
+      known.addAll(applied);
     }
-    ChunkScan applied = ChunkScan.of(doc.encodeChangesSince(before), Long.MAX_VALUE);
-    known.addAll(applied);
-    if (!scan.changeList().stream().allMatch(c -> known.contains(c.hash()))) {
+    if (!known.allHeld(scan, applied) && !known.built()) {
+      knowHistory(); // a retry of changes held before the set was built
+    }
+    if (!known.allHeld(scan, applied)) {
+      if (applied == null) {
+        throw new DocsyncException(ErrorCode.INVALID_CHANGE, "the change was not accepted by Automerge");
+      }
       throw new DocsyncException(ErrorCode.INVALID_CHANGE, "part of the changes was not accepted by Automerge");
     }
   }
