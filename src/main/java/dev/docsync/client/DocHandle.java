@@ -352,10 +352,7 @@ public final class DocHandle {
     return closed;
   }
 
-  /**
-   * Whether the server has every change of ours: our heads are among the heads both sides share. (The binding's
-   * {@code SyncState.isInSync} stayed false after some finished conversations; the shared heads do not.)
-   */
+  /** Whether the server has every change of ours: our heads are among the heads both sides share (its last word). */
   private boolean inSync() {
     synchronized (lock) {
       if (sync == null || closed) {

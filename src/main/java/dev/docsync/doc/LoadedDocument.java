@@ -174,12 +174,12 @@ final class LoadedDocument {
       hello(hello, stored.get(hello.storageKey()));
       if (hello.message() != null) {
         result.syncBytesIn += hello.message().length;
-        receiveFirst(hello, settings);
+        receiveFirst(hello, settings, result);
       }
       result.ok(pending, null);
     } else if (request instanceof DocRequest.Sync sync) {
       result.syncBytesIn += sync.message().length;
-      receiveSync(sync, settings);
+      receiveSync(sync, settings, result);
       result.ok(pending, null);
     } else if (request instanceof DocRequest.Bye bye) {
       bye(bye, result);
@@ -292,9 +292,9 @@ final class LoadedDocument {
    * A greeting whose message is refused leaves no session behind (the sender takes it as not
    * greeted), except a read-only peer's refused changes: it stays, to keep receiving.
    */
-  private void receiveFirst(DocRequest.Hello hello, OwnerSettings settings) {
+  private void receiveFirst(DocRequest.Hello hello, OwnerSettings settings, BatchResult result) {
     try {
-      receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()), settings);
+      receiveSync(new DocRequest.Sync(docId, hello.peerId(), hello.message()), settings, result);
     } catch (DocsyncException e) {
       if (e.code() != ErrorCode.FORBIDDEN) {
         peers.remove(hello.peerId()).free();
@@ -315,7 +315,7 @@ final class LoadedDocument {
     }
   }
 
-  private void receiveSync(DocRequest.Sync sync, OwnerSettings settings) {
+  private void receiveSync(DocRequest.Sync sync, OwnerSettings settings, BatchResult result) {
     PeerSession peer = peers.get(sync.peerId());
     if (peer == null) {
       throw new DocsyncException(ErrorCode.UNKNOWN_PEER, "peer " + sync.peerId() + " has not said HELLO for " + docId);
@@ -330,15 +330,36 @@ final class LoadedDocument {
     if (refused && peer.shadow == null) {
       peer.shadow = doc.fork();
     }
+    if (peer.owesReply) {
+      answerBeforeNextMessage(peer, result);
+    }
     try {
       (peer.shadow != null ? peer.shadow : doc).receiveSyncMessage(peer.state, sync.message());
     } catch (RuntimeException e) {
       throw new DocsyncException(ErrorCode.INVALID_SYNC_MESSAGE, "not an Automerge sync message: " + e.getMessage());
     }
+    peer.owesReply = true;
     peer.dirty = true;
     if (refused) {
       throw new DocsyncException(ErrorCode.FORBIDDEN, "peer " + sync.peerId() + " may only read " + docId
           + ": its changes are neither stored nor shared");
+    }
+  }
+
+  /**
+   * Automerge expects an answer between two messages of a peer: receiving the second one, when it states the
+   * heads the first one gave us, records those heads as told to the peer, and no answer ever says them (the
+   * peer waits for an acknowledgement that never comes). A batch holding several messages of one peer answers
+   * each before taking the next, as a conversation of single messages would.
+   */
+  private void answerBeforeNextMessage(PeerSession peer, BatchResult result) {
+    Optional<byte[]> answer = (peer.shadow != null ? peer.shadow : doc).generateSyncMessage(peer.state);
+    peer.owesReply = false;
+    if (answer.isPresent()) {
+      result.outgoing.add(new BatchResult.Outgoing(peer.address, peer.peerId, answer.get()));
+      if (SyncMessageCheck.changeCount(answer.get()) > 0) {
+        peer.sentChanges(System.nanoTime());
+      }
     }
   }
 
@@ -398,6 +419,7 @@ final class LoadedDocument {
         peer.shadow.merge(doc);
       }
       Optional<byte[]> message = (peer.shadow != null ? peer.shadow : doc).generateSyncMessage(peer.state);
+      peer.owesReply = false;
       if (message.isPresent()) {
         result.outgoing.add(new BatchResult.Outgoing(peer.address, peer.peerId, message.get()));
         peer.dirty = true;

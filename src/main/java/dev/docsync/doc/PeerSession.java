@@ -22,6 +22,8 @@ final class PeerSession {
   long changesSentAt;
   /** Messages were held back by pacing: generate for this peer on the next step even if nothing changed. */
   boolean behind;
+  /** A message of this peer was received and no message was generated for it since (see LoadedDocument). */
+  boolean owesReply;
 
   PeerSession(String peerId, String storageKey, String address, boolean readOnly, SyncState state) {
     this.peerId = peerId;
@@ -40,6 +42,7 @@ final class PeerSession {
    * that says HELLO again may have lost whatever we sent it last time.
    */
   void restart() {
+    owesReply = false;
     unansweredSince = 0;
     changesSentAt = 0;
     behind = true;
