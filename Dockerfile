@@ -28,7 +28,7 @@ RUN java -Djava.io.tmpdir=/opt/docsync/native -jar /opt/docsync/docsync.jar unpa
 ENV DOCSYNC_HTTP_PORT=8080 \
     DOCSYNC_DATA_DIR=/var/lib/docsync/data \
     DOCSYNC_BRIDGE_TCP_HOST=0.0.0.0 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000"
 VOLUME ["/var/lib/docsync/data"]
 # HTTP (REST, /sync, SockJS bridge, /health, /metrics) and the TCP event-bus bridge (DOCSYNC_BRIDGE_TCP_ENABLED=true).
 EXPOSE 8080 7001

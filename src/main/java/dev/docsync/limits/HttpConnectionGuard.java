@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -59,11 +60,18 @@ public final class HttpConnectionGuard {
     }
     Watch watch = new Watch(connection, address);
     watches.put(connection, watch);
-    connection.closeHandler(v -> {
-      slot.release();
+    Runnable closed = () -> {
+      slot.release(); // once, however often it is called
       watch.cancel();
       watches.remove(connection);
-    });
+    };
+    connection.closeHandler(v -> closed.run());
+    // After a WebSocket upgrade the HTTP connection's close handler never runs (the WebSocket takes the channel
+    // over): the slot is given back when the TCP channel itself closes. Vert.x's internal ConnectionBase (5.0.7)
+    // is the way to it; IdleSlotReleaseTest fails if an upgrade changes that.
+    if (connection instanceof ConnectionBase base) {
+      base.channel().closeFuture().addListener(f -> closed.run()); // on the connection's event loop
+    }
     watch.awaitHead();
   }
 

@@ -320,6 +320,7 @@ final class Scenarios {
     server.gc();
     long rss0 = server.rssKb();
     long genRss0 = Proc.rssKb(Proc.selfPid());
+    HeapHistogram heap0 = server instanceof Server.Docsync ? HeapHistogram.of(server.pid()) : null;
     long t0 = System.nanoTime();
     int failed = gen.forAll(clients, 250, 120_000, c -> c.connect(server.url(), false));
     int connected = target - failed;
@@ -329,6 +330,10 @@ final class Scenarios {
     long rss1 = server.rssKb();
     log.accept(String.format("  %s: %d/%d connected in %.1f s, RSS %d -> %d KB", server.name, connected, target,
         connectSeconds, rss0, rss1));
+    if (heap0 != null && connected > 0) { // what each idle joined connection holds on the Java heap, by class
+      result.put("heapPerConnection", HeapHistogram.of(server.pid()).growthSince(heap0, connected, 25));
+      log.accept("  heap per connection: " + result.getJsonObject("heapPerConnection").encode());
+    }
     long t1 = System.nanoTime();
     gen.forAll(clients, 500, 120_000, SimClient::startSync);
     int synced = 0;

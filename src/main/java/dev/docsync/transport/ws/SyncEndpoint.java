@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class SyncEndpoint {
   public static final String PATH = "/sync";
   public static final String STATS_ADDRESS = "docsync.ws.stats";
+  static final String JOINED_ADDRESS = "docsync.ws.joined";
   private static final Logger LOG = LoggerFactory.getLogger(SyncEndpoint.class);
 
   private final Vertx vertx;
@@ -65,6 +66,13 @@ public final class SyncEndpoint {
   /** Closes each connection when its token expires. */
   private final Map<WsConnection, ExpiryTimer> expiries = new HashMap<>();
   private MessageConsumer<Object> statsConsumer;
+  /**
+   * Joins announced by every node, on one consumer for all sockets (one per socket held ~0.5 KB each):
+   * an older socket of the same peer closes itself (see WsConnection#replacedBy).
+   */
+  private MessageConsumer<JsonObject> joinedConsumer;
+  /** This node's joined sockets by their client's peerId. */
+  private final Map<String, List<WsConnection>> byPeer = new HashMap<>();
   private final TokenVerifier tokens;
   private final Counter authFailures;
   private final LimitMeters limitMeters;
@@ -104,7 +112,8 @@ public final class SyncEndpoint {
     return store.identity().compose(identity -> {
       SyncEndpoint endpoint = new SyncEndpoint(vertx, identity, settings, tokens, metrics);
       endpoint.statsConsumer = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(endpoint.stats()));
-      return endpoint.statsConsumer.completion().map(endpoint);
+      endpoint.joinedConsumer = vertx.eventBus().consumer(JOINED_ADDRESS, m -> endpoint.someoneJoined(m.body()));
+      return Future.all(endpoint.statsConsumer.completion(), endpoint.joinedConsumer.completion()).map(endpoint);
     });
   }
 
@@ -204,12 +213,29 @@ public final class SyncEndpoint {
         .eventually(() -> socket.close((short) 1008, "token expired"));
   }
 
+  /** Announces a join to every node (its own socket ignores it), then finds the socket by its peerId. */
+  void joined(WsConnection connection, String peerId, JsonObject announcement) {
+    vertx.eventBus().publish(JOINED_ADDRESS, announcement.copy().put("peerId", peerId));
+    byPeer.computeIfAbsent(peerId, k -> new ArrayList<>(1)).add(connection);
+  }
+
+  private void someoneJoined(JsonObject joined) {
+    List<WsConnection> same = byPeer.get(joined.getString("peerId"));
+    if (same != null) {
+      List.copyOf(same).forEach(c -> c.replacedBy(joined));
+    }
+  }
+
   void closed(WsConnection connection) {
     ExpiryTimer expiry = expiries.remove(connection);
     if (expiry != null) {
       expiry.cancel();
     }
     live.remove(connection);
+    List<WsConnection> same = connection.peerId() == null ? null : byPeer.get(connection.peerId());
+    if (same != null && same.remove(connection) && same.isEmpty()) {
+      byPeer.remove(connection.peerId());
+    }
     vertx.eventBus().publish(Addresses.EVENTS, connection.stats().put("event", "ws.connection.closed"));
   }
 
@@ -248,7 +274,7 @@ public final class SyncEndpoint {
     for (WsConnection connection : List.copyOf(live)) {
       closing.add(connection.shutdown());
     }
-    return Future.join(closing).eventually(() -> statsConsumer.unregister()).mapEmpty();
+    return Future.join(closing).eventually(() -> Future.join(statsConsumer.unregister(), joinedConsumer.unregister())).mapEmpty();
   }
 
   Vertx vertx() {

@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
 final class WsConnection {
   private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
   private static final String OUTBOX_PREFIX = "docsync.ws.out.";
-  private static final String JOINED_PREFIX = "docsync.ws.joined.";
   private static final Buffer PING = Buffer.buffer("docsync");
 
   private final SyncEndpoint endpoint;
@@ -103,6 +102,11 @@ final class WsConnection {
   /** The core's name for this client: its own peerId could collide with an older socket of it still saying BYE. */
   private String corePeerId() {
     return "ws:" + connId;
+  }
+
+  /** The client's peerId once joined, else null. */
+  String peerId() {
+    return peerId;
   }
 
   /** Where the core sends a connection's sync messages, for all its documents. */
@@ -299,17 +303,16 @@ final class WsConnection {
     String storageId = join.peerMetadata() != null && join.peerMetadata().durable() ? join.peerMetadata().storageId() : null;
     documents = new PeerDocuments(endpoint, new PeerDocuments.Peer(peerId, connId, corePeerId(), storageId, outbox, grant), this::send);
     // Older sockets of this peer, on any node, close themselves (see replacedBy).
-    endpoint.vertx().eventBus().publish(JOINED_PREFIX + peerId, new JsonObject().put("connId", connId).put("subject", grant.subject()));
-    MessageConsumer<JsonObject> replaced = consumer(JOINED_PREFIX + peerId, this::replacedBy);
+    endpoint.joined(this, peerId, new JsonObject().put("connId", connId).put("subject", grant.subject()));
     MessageConsumer<JsonObject> out = consumer(outbox, this::fromCore);
-    joined = Future.all(replaced.completion(), out.completion()).<Void>mapEmpty()
+    joined = out.completion()
         .onSuccess(v -> send(new WsMessage.Peer(serverId(), peerId,
             new WsMessage.PeerMetadata(endpoint.identity().storageId(), false), "1")))
         .onFailure(e -> socket.close((short) 1011, "cannot register"));
   }
 
   /** Only by the same token subject: knowing a peerId must not let anyone close its sockets. */
-  private void replacedBy(JsonObject other) {
+  void replacedBy(JsonObject other) {
     if (!connId.equals(other.getString("connId")) && grant.subject().equals(other.getString("subject"))) {
       LOG.info("{} joined again on another socket: closing this one", describe());
       socket.close((short) 1000, "replaced by a newer connection of the same peer");
