@@ -88,7 +88,7 @@ final class LoadedDocument {
     try {
       scan = ChunkScan.of(stored, Long.MAX_VALUE); // written by our own core
     } catch (RuntimeException e) {
-      scan = ChunkScan.of(doc.encodeChangesSince(new ChangeHash[0]), Long.MAX_VALUE);
+      scan = ownChanges(doc.encodeChangesSince(new ChangeHash[0]));
     }
     heldBytes = NativeMemory.of(scan);
   }
@@ -243,13 +243,19 @@ final class LoadedDocument {
    */
   private void knowHistory() {
     if (!known.built()) {
-      known.build(ChunkScan.of(doc.encodeChangesSince(new ChangeHash[0]), Long.MAX_VALUE));
+      known.build(ownChanges(doc.encodeChangesSince(new ChangeHash[0])));
       return;
     }
     byte[] unstored = doc.encodeChangesSince(storedHeads);
     if (unstored.length > 0) {
       known.addAll(ChunkScan.of(unstored, Long.MAX_VALUE));
     }
+  }
+
+  /** Changes our own core encoded (none, for an empty document): trusted, unbounded. */
+  private static ChunkScan ownChanges(byte[] changes) {
+    ChunkScan scan = new ChunkScan(Long.MAX_VALUE);
+    return changes.length == 0 ? scan : scan.add(changes, 0, changes.length);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.docsync.doc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
@@ -73,6 +74,21 @@ class MissingDependenciesTest {
       assertThat(ack.getJsonArray("heads")).hasSize(1);
       JsonObject read = Await.result(service.frontend(new JsonObject().put("type", "READ").put("docId", "deps-1")));
       assertThat(read.getJsonObject("view").fieldNames()).containsExactlyInAnyOrder("base", "first", "second");
+      client.free();
+    }
+  }
+
+  /** A document with no change yet has no history to look dependencies up in: refused, not a failed batch. */
+  @Test
+  void aChangeWithMissingDependenciesOnAnEmptyDocumentIsRefused() {
+    try (TestService service = TestService.start()) {
+      Document client = new Document();
+      change(client, "base", 0);
+      byte[] second = change(client, "second", 1);
+      assertThatThrownBy(() -> Await.result(service.frontend(localChange(second))))
+          .hasMessageContaining("MISSING_DEPENDENCIES");
+      JsonObject read = Await.result(service.frontend(new JsonObject().put("type", "READ").put("docId", "deps-1")));
+      assertThat(read.getJsonArray("heads")).isEmpty();
       client.free();
     }
   }
