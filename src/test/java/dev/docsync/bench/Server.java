@@ -183,6 +183,7 @@ abstract class Server implements AutoCloseable {
       // Every simulated client connects from 127.0.0.1: per-IP and per-connection abuse limits would refuse
       // the load itself (the reference server has none).
       env.put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", "1000000");
+      env.put("DOCSYNC_LIMIT_HTTP_CONNECTIONS_PER_IP", "0");
       env.put("DOCSYNC_LIMIT_PENDING_CONNECTIONS", "1000000");
       env.put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", "1000000");
       env.put("DOCSYNC_LIMIT_MESSAGE_BURST", "1000000");
