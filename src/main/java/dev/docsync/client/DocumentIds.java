@@ -13,7 +13,7 @@ import java.util.UUID;
  * makes them, so that JS clients accept the ids this client creates; and {@code automerge:} URLs.
  */
 public final class DocumentIds {
-  public static final String URL_PREFIX = "automerge:";
+  public static final String URL_PREFIX = DocId.AUTOMERGE_URL_PREFIX;
   private static final char[] ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".toCharArray();
 
   private DocumentIds() {}

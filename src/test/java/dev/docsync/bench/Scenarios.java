@@ -1,5 +1,6 @@
 package dev.docsync.bench;
 
+import dev.docsync.client.DocumentIds;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +44,7 @@ final class Scenarios {
     byte[] base = DocGroup.baseDocument();
     List<DocGroup> groups = new ArrayList<>();
     for (int d = 0; d < docs; d++) {
-      DocGroup group = new DocGroup(BenchIds.documentId(), base);
+      DocGroup group = new DocGroup(DocumentIds.generate(), base);
       for (int c = 0; c < clientsPerDoc; c++) {
         group.add(gen, durableClients);
       }
@@ -261,7 +262,7 @@ final class Scenarios {
    * received; resident memory of the server before and after (after a full GC each time).
    */
   JsonObject bigDocument(Server server, BigDoc doc, boolean cold, long timeoutMs) {
-    DocGroup group = new DocGroup(BenchIds.documentId(), DocGroup.baseDocument());
+    DocGroup group = new DocGroup(DocumentIds.generate(), DocGroup.baseDocument());
     JsonObject result = new JsonObject().put("changes", doc.changes()).put("saveBytes", doc.saved().length);
     SimClient uploader = group.add(gen, durableClients);
     long t0 = System.nanoTime();
