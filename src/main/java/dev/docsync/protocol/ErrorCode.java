@@ -22,7 +22,12 @@ public enum ErrorCode {
   FORBIDDEN(14, 403),
   RATE_LIMITED(15, 429),
   /** A per-connection or per-address quota is used up (documents per connection, connections per address, join). */
-  LIMIT_EXCEEDED(16, 429);
+  LIMIT_EXCEEDED(16, 429),
+  /**
+   * This node does not (or no longer) own the document: another node holds its lease. Retryable; routers retry it
+   * themselves and a client that still sees it (a takeover taking longer than the router waits) retries later.
+   */
+  NOT_OWNER(17, 503);
 
   private final int code;
   private final int httpStatus;
