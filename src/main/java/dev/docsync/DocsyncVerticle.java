@@ -6,7 +6,8 @@ import dev.docsync.chat.ChatService;
 import dev.docsync.store.ChatStore;
 import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
-import dev.docsync.doc.DocumentWorkerVerticle;
+import dev.docsync.cluster.Membership;
+import dev.docsync.doc.DocumentService;
 import dev.docsync.http.HttpApi;
 import dev.docsync.limits.HttpConnectionGuard;
 import dev.docsync.presence.PresenceService;
@@ -44,8 +45,8 @@ public final class DocsyncVerticle extends VerticleBase {
   private DocumentStore store;
   private HttpServer http;
   private SyncEndpoint webSocket;
-  private String workerDeployment;
-  private DocumentWorkerVerticle documents;
+  private Membership membership;
+  private DocumentService documents;
   private TokenVerifier tokens;
   private Upstreams upstreams;
   private String pgUrl;
@@ -77,12 +78,14 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .compose(s -> {
           store = s;
-          documents = new DocumentWorkerVerticle(store, config.owner(), config.automergeThreads(), config.maxPayloadBytes(), metrics);
-          return vertx.deployVerticle(documents);
+          membership = Membership.standalone();
+          return DocumentService.start(vertx, store, config.ownership(), config.owner(), config.automergeThreads(),
+              config.maxPayloadBytes(), membership, metrics);
         })
-        .compose(id -> {
-          workerDeployment = id;
-          return startLiveServices().compose(v -> SyncEndpoint.create(vertx, store, config.ws(), tokens, metrics));
+        .compose(started -> {
+          documents = started;
+          return startLiveServices().compose(v -> SyncEndpoint.create(vertx, store, config.ws(), tokens, metrics,
+              documents.router()));
         })
         .compose(endpoint -> {
           webSocket = endpoint;
@@ -90,7 +93,7 @@ public final class DocsyncVerticle extends VerticleBase {
               .recover(e -> Future.failedFuture(PortInUse.explain(e, "TCP bridge", config.bridge().tcpHost(),
                   config.bridge().tcpPort(), "DOCSYNC_BRIDGE_TCP_PORT")));
         })
-        .compose(v -> Upstreams.start(vertx, store, config.upstreams()))
+        .compose(v -> Upstreams.start(vertx, store, config.upstreams(), documents.router()))
         .compose(started -> {
           upstreams = started;
           // Last: no request reaches the node before everything it needs is up.
@@ -106,7 +109,7 @@ public final class DocsyncVerticle extends VerticleBase {
 
   private Future<HttpServer> listen() {
     Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded(),
-              config.metricsPublic(), this::connections);
+              config.metricsPublic(), this::connections, documents.router());
     router.get(SyncEndpoint.PATH).handler(webSocket::handle);
     bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
     // Slow-header clients and connections per address are refused from accept, before the router sees anything.
@@ -153,8 +156,8 @@ public final class DocsyncVerticle extends VerticleBase {
     return bridges;
   }
 
-  /** The document worker: loaded documents, their memory, server events. */
-  public DocumentWorkerVerticle documents() {
+  /** This node's documents: their shards, router, memory. */
+  public DocumentService documents() {
     return documents;
   }
 
@@ -222,7 +225,7 @@ public final class DocsyncVerticle extends VerticleBase {
     // The worker goes first: it stores sync states through the store.
     return httpClosed
         .eventually(this::stopLiveServices)
-        .eventually(() -> workerDeployment == null ? Future.succeededFuture() : vertx.undeploy(workerDeployment))
+        .eventually(() -> documents == null ? Future.succeededFuture() : documents.stop())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close())
         .eventually(() -> embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           embedded.close();

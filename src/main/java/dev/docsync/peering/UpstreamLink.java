@@ -1,5 +1,6 @@
 package dev.docsync.peering;
 
+import dev.docsync.doc.DocumentRouter;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.transport.ws.CorePeers;
@@ -42,14 +43,14 @@ final class UpstreamLink {
   private long backoffMs = FIRST_BACKOFF_MS;
   private boolean stopped;
 
-  UpstreamLink(Vertx vertx, String url, int index, ServerIdentity self, UpstreamSettings settings,
+  UpstreamLink(Vertx vertx, DocumentRouter router, String url, int index, ServerIdentity self, UpstreamSettings settings,
                Consumer<UpstreamLink> onConnected) {
     this.vertx = vertx;
     this.onConnected = onConnected;
     this.url = url;
     this.self = self;
     this.settings = settings;
-    this.core = new CorePeers(vertx.eventBus());
+    this.core = new CorePeers(router);
     this.corePeerId = "upstream:" + url;
     this.outbox = "docsync.upstream.out." + index;
   }
