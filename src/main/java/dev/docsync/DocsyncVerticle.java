@@ -57,6 +57,15 @@ public final class DocsyncVerticle extends VerticleBase {
   private EventBusBridges bridges;
   private final PrometheusMeterRegistry metrics = MetricsRegistry.prometheus();
 
+  public DocsyncVerticle() {
+    this(null);
+  }
+
+  /** With the given view of the cluster (tests: several nodes on one event bus); null: this Vert.x's own. */
+  public DocsyncVerticle(Membership membership) {
+    this.membership = membership;
+  }
+
   @Override
   public Future<?> start() {
     long t0 = System.nanoTime();
@@ -78,7 +87,9 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .compose(s -> {
           store = s;
-          membership = Membership.standalone();
+          if (membership == null) {
+            membership = Membership.standalone();
+          }
           return DocumentService.start(vertx, store, config.ownership(), config.owner(), config.automergeThreads(),
               config.maxPayloadBytes(), membership, metrics);
         })
@@ -122,7 +133,7 @@ public final class DocsyncVerticle extends VerticleBase {
   /** Presence and chat (event-bus services) and the event-bus bridges that let clients outside the JVM use them. */
   private Future<Void> startLiveServices() {
     bridges = new EventBusBridges(vertx, config.bridge(), tokens, metrics);
-    return PresenceService.start(vertx, config.presence(), metrics)
+    return PresenceService.start(vertx, config.presence(), metrics, membership)
         .compose(p -> {
           presence = p;
           return PgChatStore.connect(vertx, pgUrl, 2);

@@ -201,7 +201,11 @@ final class DocumentOwner {
         .onComplete(ar -> {
           if (ar.failed()) {
             DocsyncException error = DocsyncException.from(ar.cause());
-            LOG.error("Batch on {} failed: {}", docId, error.getMessage(), ar.cause());
+            if (error.code() == ErrorCode.NOT_OWNER) {
+              LOG.info("Document {} was taken over by another node: its last batch goes there", docId);
+            } else {
+              LOG.error("Batch on {} failed: {}", docId, error.getMessage(), ar.cause());
+            }
             batch.forEach(p -> p.reply().tryFail(error));
           }
           busy = false;

@@ -1,6 +1,7 @@
 package dev.docsync.doc;
 
 import dev.docsync.cluster.Membership;
+import dev.docsync.cluster.Placement;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.ErrorCode;

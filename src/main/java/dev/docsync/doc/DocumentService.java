@@ -1,18 +1,14 @@
 package dev.docsync.doc;
 
 import dev.docsync.cluster.Membership;
+import dev.docsync.cluster.Replies;
 import dev.docsync.protocol.Addresses;
-import dev.docsync.protocol.ErrorCode;
 import dev.docsync.store.DocumentStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -64,11 +60,11 @@ public final class DocumentService {
         .description("estimated native (Automerge) memory of the loaded documents").register(registry);
     Gauge.builder("docsync.peers", this, DocumentService::peers)
         .description("peer sessions (document, peer) in the loaded documents").register(registry);
-    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, m -> pipe(m, router.request(Addresses.FRONTEND, m.body(), headersOf(m)))));
-    consumers.add(vertx.eventBus().consumer(Addresses.PEER, m -> pipe(m, router.request(Addresses.PEER, m.body(), headersOf(m)))));
+    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, m -> Replies.pipe(m, router.request(Addresses.FRONTEND, m.body(), Replies.headersOf(m)))));
+    consumers.add(vertx.eventBus().consumer(Addresses.PEER, m -> Replies.pipe(m, router.request(Addresses.PEER, m.body(), Replies.headersOf(m)))));
     consumers.add(vertx.eventBus().consumer(Addresses.ADMIN, m -> DocumentAdmin.handleOnNode(this, m)));
-    consumers.add(vertx.eventBus().consumer(Addresses.nodeInbox(membership.nodeId()), m -> pipe(m,
-        router.toLocalShard(m.headers().get(DocumentRouter.API_HEADER), m.body(), headersOf(m)))));
+    consumers.add(vertx.eventBus().consumer(Addresses.nodeInbox(membership.nodeId()), m -> Replies.pipe(m,
+        router.toLocalShard(m.headers().get(DocumentRouter.API_HEADER), m.body(), Replies.headersOf(m)))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
@@ -77,24 +73,6 @@ public final class DocumentService {
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
         .mapEmpty();
-  }
-
-  /** Answers {@code message} with what its owner answered, failures with their code. */
-  static void pipe(Message<Object> message, Future<Message<Object>> answered) {
-    answered.onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result().body(), new DeliveryOptions().setHeaders(ar.result().headers()));
-      } else if (ar.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-        message.fail(reply.failureCode(), reply.getMessage());
-      } else {
-        message.fail(ErrorCode.OVERLOADED.code(), ErrorCode.OVERLOADED + ": the document's owner did not answer: "
-            + ar.cause().getMessage());
-      }
-    });
-  }
-
-  private static DeliveryOptions headersOf(Message<Object> message) {
-    return new DeliveryOptions().setHeaders(message.headers());
   }
 
   /** The router every transport of this node sends its document requests through. */

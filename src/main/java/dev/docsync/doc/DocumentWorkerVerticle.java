@@ -7,6 +7,7 @@ import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.Identity;
 import dev.docsync.protocol.RequestParser;
 import dev.docsync.cluster.Membership;
+import dev.docsync.cluster.Placement;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.Lease;
 import io.vertx.core.Future;

@@ -51,8 +51,10 @@ final class UpstreamLink {
     this.self = self;
     this.settings = settings;
     this.core = new CorePeers(router);
-    this.corePeerId = "upstream:" + url;
-    this.outbox = "docsync.upstream.out." + index;
+    // Unique in the cluster: every node may link to the same upstream, each link is a peer of its own.
+    String link = java.util.UUID.randomUUID().toString().substring(0, 8);
+    this.corePeerId = "upstream:" + url + "#" + link;
+    this.outbox = "docsync.upstream.out." + index + "." + link;
   }
 
   void start() {
@@ -111,6 +113,15 @@ final class UpstreamLink {
   }
 
   private void toRemote(JsonObject body) {
+    String event = body.getString("event");
+    if (event != null) {
+      // "moved": the document has a new owner (another node): greet it there. "deleted": forget it.
+      hellos.remove(body.getString("docId"));
+      if ("moved".equals(event) && client != null) {
+        open(body.getString("docId"));
+      }
+      return;
+    }
     if (client != null) {
       client.sync(body.getString("docId"), Base64s.decode(body.getString("message"), "message"));
     }

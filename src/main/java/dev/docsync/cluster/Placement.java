@@ -1,4 +1,4 @@
-package dev.docsync.doc;
+package dev.docsync.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -8,11 +8,11 @@ import java.util.List;
  * same member list, and a member joining or leaving moves only the documents it wins or held. Hand-written (FNV-1a
  * and a SplitMix64 finisher, a dozen lines) rather than a dependency: Hazelcast's hashes are internal API.
  */
-final class Placement {
+public final class Placement {
   private Placement() {}
 
   /** The node among {@code nodes} (not empty) that ranks {@code docId} highest. */
-  static String owner(String docId, List<String> nodes) {
+  public static String owner(String docId, List<String> nodes) {
     long key = hash(docId);
     String best = null;
     long bestScore = 0;
@@ -26,7 +26,7 @@ final class Placement {
     return best;
   }
 
-  static long hash(String text) {
+  public static long hash(String text) {
     long h = 0xcbf29ce484222325L;
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
       h = (h ^ (b & 0xff)) * 0x100000001b3L;
