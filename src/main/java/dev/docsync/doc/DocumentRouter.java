@@ -15,7 +15,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -61,7 +63,7 @@ public final class DocumentRouter {
     String docId = docIdOf(body);
     Promise<Message<T>> answer = Promise.promise();
     attempt(api, body, options == null ? new DeliveryOptions() : options, docId,
-        System.currentTimeMillis() + retryMs, 0, answer);
+        new Route(System.currentTimeMillis() + retryMs, new HashSet<>()), 0, answer);
     return answer.future();
   }
 
@@ -71,9 +73,12 @@ public final class DocumentRouter {
         new DeliveryOptions(options).addHeader(API_HEADER, api));
   }
 
-  private <T> void attempt(String api, Object body, DeliveryOptions options, String docId, long deadline, int tries,
+  /** One request's retries: until when, and the nodes that did not answer (leaving, gone) to place it elsewhere. */
+  private record Route(long deadline, Set<String> silent) {}
+
+  private <T> void attempt(String api, Object body, DeliveryOptions options, String docId, Route route, int tries,
                            Promise<Message<T>> answer) {
-    String node = docId == null ? membership.nodeId() : nodeFor(docId);
+    String node = docId == null ? membership.nodeId() : nodeFor(docId, route.silent());
     boolean local = node.equals(membership.nodeId());
     String address = local ? Addresses.shard(node, shardOf(docId)) : Addresses.nodeInbox(node);
     if (!local) {
@@ -85,22 +90,22 @@ public final class DocumentRouter {
         answer.complete(ar.result());
         return;
       }
-      long delay = retryDelay(ar.cause(), docId, node, tries);
-      if (delay < 0 || System.currentTimeMillis() + delay > deadline) {
+      long delay = retryDelay(ar.cause(), docId, node, tries, route);
+      if (delay < 0 || System.currentTimeMillis() + delay > route.deadline()) {
         answer.fail(ar.cause());
         return;
       }
       retries.increment();
       if (delay == 0) {
-        attempt(api, body, options, docId, deadline, tries + 1, answer);
+        attempt(api, body, options, docId, route, tries + 1, answer);
       } else {
-        vertx.setTimer(delay, id -> attempt(api, body, options, docId, deadline, tries + 1, answer));
+        vertx.setTimer(delay, id -> attempt(api, body, options, docId, route, tries + 1, answer));
       }
     });
   }
 
   /** Milliseconds before trying again, 0 for at once, -1 when the failure is the answer. */
-  private long retryDelay(Throwable failure, String docId, String node, int tries) {
+  private long retryDelay(Throwable failure, String docId, String node, int tries, Route route) {
     if (docId == null || !(failure instanceof ReplyException reply)) {
       return -1;
     }
@@ -109,6 +114,9 @@ public final class DocumentRouter {
         || (reply.failureType() == ReplyFailure.TIMEOUT && !membership.documentOwners().contains(node));
     if (!notOwner && !nodeGone) {
       return -1;
+    }
+    if (nodeGone) {
+      route.silent().add(node); // a leaving node: its documents go to the next in line, which waits for its lease
     }
     String holder = notOwner ? holderIn(reply.getMessage()) : null;
     if (holder != null && !holder.equals(node) && membership.documentOwners().contains(holder) && tries < MAX_FOLLOWS) {
@@ -127,13 +135,14 @@ public final class DocumentRouter {
   }
 
   /** The node to ask for {@code docId}: the holder last heard of while it is alive, else the placement's choice. */
-  String nodeFor(String docId) {
+  String nodeFor(String docId, Set<String> silent) {
     List<String> owners = membership.documentOwners();
     String holder = holders.get(docId);
-    if (holder != null && owners.contains(holder)) {
+    if (holder != null && owners.contains(holder) && !silent.contains(holder)) {
       return holder;
     }
-    return owners.isEmpty() ? membership.nodeId() : Placement.owner(docId, owners);
+    List<String> candidates = silent.isEmpty() ? owners : owners.stream().filter(n -> !silent.contains(n)).toList();
+    return candidates.isEmpty() ? membership.nodeId() : Placement.owner(docId, candidates);
   }
 
   int shardOf(String docId) {

@@ -38,7 +38,8 @@ public final class Upstreams {
     }
     return store.identity().map(identity -> {
       if (settings.allDocuments()) {
-        upstreams.loadedDocuments = vertx.eventBus().consumer(Addresses.EVENTS, m -> upstreams.onEvent(m.body()));
+        // This node's documents only: in a cluster each node links the documents it owns (and all stored ones at connect).
+        upstreams.loadedDocuments = vertx.eventBus().localConsumer(Addresses.EVENTS, m -> upstreams.onEvent(m.body()));
       }
       for (String url : settings.urls()) {
         UpstreamLink link = new UpstreamLink(vertx, router, url, upstreams.links.size(), identity, settings,
