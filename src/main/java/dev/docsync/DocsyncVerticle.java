@@ -3,6 +3,7 @@ package dev.docsync;
 import dev.docsync.auth.SigningKey;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.chat.ChatService;
+import dev.docsync.cluster.Membership;
 import dev.docsync.store.ChatStore;
 import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
@@ -19,6 +20,7 @@ import dev.docsync.transport.bridge.EventBusBridges;
 import dev.docsync.transport.ws.SyncEndpoint;
 import dev.docsync.metrics.MetricsRegistry;
 import dev.docsync.peering.Upstreams;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -54,6 +56,8 @@ public final class DocsyncVerticle extends VerticleBase {
   private ChatStore chatStore;
   private ChatService chat;
   private EventBusBridges bridges;
+  private Membership membership;
+  private Gauge membersGauge;
   private final PrometheusMeterRegistry metrics = MetricsRegistry.prometheus();
 
   @Override
@@ -62,8 +66,9 @@ public final class DocsyncVerticle extends VerticleBase {
     return ConfigLoader.load(vertx, config())
         .compose(cfg -> {
           config = cfg;
-          return databaseUrl();
+          return joinedCluster();
         })
+        .compose(v -> databaseUrl())
         .compose(url -> {
           pgUrl = url;
           return vertx.executeBlocking(() -> StartupBanner.signingKey(config));
@@ -98,7 +103,7 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .onSuccess(server -> {
           http = server;
-          new StartupBanner(config, embedded, pgUrl, signingKey, bridges.tcpPort())
+          new StartupBanner(config, embedded, pgUrl, signingKey, bridges.tcpPort(), membership)
               .log(server.actualPort(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         })
         .recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
@@ -106,7 +111,7 @@ public final class DocsyncVerticle extends VerticleBase {
 
   private Future<HttpServer> listen() {
     Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded(),
-              config.metricsPublic(), this::connections);
+              config.metricsPublic(), this::connections, membership);
     router.get(SyncEndpoint.PATH).handler(webSocket::handle);
     bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
     // Slow-header clients and connections per address are refused from accept, before the router sees anything.
@@ -114,6 +119,28 @@ public final class DocsyncVerticle extends VerticleBase {
             config.httpTrustForwarded(), metrics)
         .listen(config.httpPort(), config.httpHost())
         .recover(e -> Future.failedFuture(PortInUse.explain(e, "HTTP", config.httpHost(), config.httpPort(), "DOCSYNC_HTTP_PORT")));
+  }
+
+  /**
+   * Who is in the cluster, once per start: Hazelcast's members when this Vert.x is clustered (the launcher clusters it
+   * with DOCSYNC_CLUSTER_ENABLED), else this node alone. A cluster node must share its database and token keys.
+   */
+  private Future<Void> joinedCluster() {
+    if (config.cluster().enabled() && !vertx.isClustered()) {
+      return Future.failedFuture(new IllegalStateException("DOCSYNC_CLUSTER_ENABLED is true but this Vert.x is not "
+          + "clustered: build it with dev.docsync.cluster.DocsyncCluster (the jar does)"));
+    }
+    try {
+      if (vertx.isClustered()) {
+        config.requireClusterable();
+      }
+      membership = Membership.of(vertx);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    membersGauge = Gauge.builder("docsync.cluster.members", membership, m -> m.members().size())
+        .description("Members of the cluster this node sees (1 when it runs alone)").register(metrics);
+    return Future.succeededFuture();
   }
 
   /** Presence and chat (event-bus services) and the event-bus bridges that let clients outside the JVM use them. */
@@ -156,6 +183,11 @@ public final class DocsyncVerticle extends VerticleBase {
   /** The document worker: loaded documents, their memory, server events. */
   public DocumentWorkerVerticle documents() {
     return documents;
+  }
+
+  /** The cluster as this node sees it (a node alone when not clustered); null before start. */
+  public Membership membership() {
+    return membership;
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -210,6 +242,16 @@ public final class DocsyncVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
   }
 
+  /** The membership stops following the cluster; Vert.x itself leaves it when it closes (after this verticle). */
+  private void leftCluster() {
+    if (membersGauge != null) {
+      metrics.remove(membersGauge);
+    }
+    if (membership != null) {
+      membership.close();
+    }
+  }
+
   @Override
   public Future<?> stop() {
     if (http != null) {
@@ -229,6 +271,7 @@ public final class DocsyncVerticle extends VerticleBase {
           return null;
         }))
         .onComplete(ar -> {
+          leftCluster();
           if (http != null) {
             LOG.info("docsync stopped");
           }
