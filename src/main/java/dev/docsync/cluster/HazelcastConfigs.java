@@ -17,6 +17,8 @@ final class HazelcastConfigs {
   /** Seconds between heartbeats, and of silence after which a member is removed (Hazelcast's defaults: 5 and 60). */
   static final int HEARTBEAT_SECONDS = 1;
   static final int MAX_NO_HEARTBEAT_SECONDS = 5;
+  static final int CONNECT_SECONDS = 2;
+  static final int BACKUPS = 2;
 
   private HazelcastConfigs() {}
 
@@ -51,7 +53,9 @@ final class HazelcastConfigs {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
+    // Members started together ask each other for a master this long before one claims the role (default 5 s: the
+    // wait of every start of a whole cluster); also the timeout of a connection to a member.
+    join.getTcpIpConfig().setEnabled(true).setMembers(settings.members()).setConnectionTimeoutSeconds(CONNECT_SECONDS);
   }
 
   /** Interfaces are matched by IP address: a host name (a container's, in docker compose) is resolved first. */
@@ -64,11 +68,15 @@ final class HazelcastConfigs {
     }
   }
 
-  /** The structures Vert.x keeps in Hazelcast, as vertx-hazelcast's default-cluster.xml declares them. */
+  /**
+   * The structures Vert.x keeps in Hazelcast, as vertx-hazelcast's default-cluster.xml declares them, with two
+   * backups instead of one: the event-bus registrations of the survivors must outlive two nodes lost at once (a
+   * three-node cluster down to one), and they are small.
+   */
   private static void vertxStructures(Config config) {
-    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(BACKUPS)
         .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
-    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
-    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(BACKUPS));
+    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(BACKUPS));
   }
 }

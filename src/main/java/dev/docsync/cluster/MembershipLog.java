@@ -12,6 +12,11 @@ final class MembershipLog implements MembershipListener {
 
   @Override
   public void memberAdded(MembershipEvent event) {
+    if (event.getMember().localMember()) {
+      // Hazelcast's first event: this node, before it has found the others.
+      LOG.info("Cluster: this node is {}, looking for the other members", describe(event.getMember()));
+      return;
+    }
     LOG.info("Cluster: {} joined, {} members now", describe(event.getMember()), event.getMembers().size());
   }
 

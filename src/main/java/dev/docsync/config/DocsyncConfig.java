@@ -131,7 +131,8 @@ public record DocsyncConfig(
 
   private static boolean hostAndPort(String member) {
     int colon = member.lastIndexOf(':');
-    if (colon <= 0 || member.substring(0, colon).isBlank()) {
+    // A host name, an IPv4 address or a bracketed IPv6 one: nothing else (no ranges, no other separators).
+    if (colon <= 0 || !member.substring(0, colon).matches("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+]")) {
       return false;
     }
     try {
