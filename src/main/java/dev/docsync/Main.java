@@ -52,17 +52,29 @@ public final class Main {
     Config hazelcast;
     try {
       cluster = DocsyncConfig.from(ConfigLoader.fromEnvironment(env)).cluster();
-      if (!cluster.enabled() && Arrays.stream(args).anyMatch(a -> a.equals("-cluster") || a.equals("--cluster"))) {
-        // Vert.x would cluster on Hazelcast's defaults (multicast to anyone on the network).
-        throw new IllegalStateException("--cluster: set DOCSYNC_CLUSTER_ENABLED=true (and DOCSYNC_CLUSTER_*) instead");
-      }
-      // Here, not in the launcher: an unknown DOCSYNC_CLUSTER_HOST is a refused setting like the others.
-      hazelcast = cluster.enabled() ? DocsyncCluster.hazelcastConfig(cluster, Role.OWNER) : null;
+      hazelcast = hazelcastConfig(cluster, args);
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("docsync: cannot start: " + e.getMessage());
       return EXIT_BAD_SETTING;
     }
     return new Launcher(args, cluster, hazelcast).launch();
+  }
+
+  /**
+   * A cluster node's Hazelcast configuration, or null when it runs alone. Here, not in the launcher: an unknown host
+   * or a taken port is refused in one line like any bad setting.
+   */
+  private static Config hazelcastConfig(ClusterSettings cluster, String[] args) {
+    if (!cluster.enabled()) {
+      if (Arrays.stream(args).anyMatch(a -> a.equals("-cluster") || a.equals("--cluster"))) {
+        // Vert.x would cluster on Hazelcast's defaults (multicast to anyone on the network).
+        throw new IllegalStateException("--cluster: set DOCSYNC_CLUSTER_ENABLED=true (and DOCSYNC_CLUSTER_*) instead");
+      }
+      return null;
+    }
+    Config config = DocsyncCluster.hazelcastConfig(cluster, Role.OWNER);
+    DocsyncCluster.checkPorts(cluster);
+    return config;
   }
 
   /** Before the first logger exists: logback.xml reads these properties. Bad values are reported by the check that follows. */

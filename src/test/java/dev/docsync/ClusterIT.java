@@ -86,13 +86,19 @@ class ClusterIT {
   }
 
   @Test
-  void badMembersAndHostsAreRefused() throws Exception {
+  void badMembersHostsAndPortsAreRefused() throws Exception {
     Map<String, String> env = new HashMap<>(Map.of("DOCSYNC_CLUSTER_ENABLED", "true", "DOCSYNC_JWT_SECRET", SECRET,
         "DOCSYNC_PG_URL", "postgresql://postgres@127.0.0.1:1/none", "DOCSYNC_CLUSTER_MEMBERS", "10.0.0.1:5701,10.0.0.2"));
     assertRefused(env, "docsync: cannot start: DOCSYNC_CLUSTER_MEMBERS='10.0.0.1:5701,10.0.0.2' is not accepted");
     env.put("DOCSYNC_CLUSTER_MEMBERS", "127.0.0.1:5701");
     env.put("DOCSYNC_CLUSTER_HOST", "no-such-host.invalid");
     assertRefused(env, "docsync: cannot start: DOCSYNC_CLUSTER_HOST='no-such-host.invalid' is not accepted");
+    env.remove("DOCSYNC_CLUSTER_HOST");
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      env.put("DOCSYNC_CLUSTER_PORT", Integer.toString(taken.getLocalPort()));
+      assertRefused(env, "docsync: cannot start: DOCSYNC_CLUSTER_PORT: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use");
+    }
   }
 
   private static void assertRefused(Map<String, String> env, String line) throws Exception {

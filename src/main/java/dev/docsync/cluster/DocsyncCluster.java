@@ -6,6 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 
 /**
  * Joins a docsync cluster: a clustered Vert.x on Hazelcast, configured from {@link ClusterSettings}. Server nodes
@@ -40,6 +43,29 @@ public final class DocsyncCluster {
    */
   public static Config hazelcastConfig(ClusterSettings settings, Role role) {
     return HazelcastConfigs.of(settings, role);
+  }
+
+  /**
+   * Refuses, naming the setting, a Hazelcast or event-bus port that cannot be listened on: Hazelcast would fail with
+   * three stack traces. Blocking; a port taken between this check and the start still fails the start.
+   */
+  public static void checkPorts(ClusterSettings settings) {
+    checkPort(settings, settings.port(), "DOCSYNC_CLUSTER_PORT");
+    if (settings.busPort() != 0) {
+      checkPort(settings, settings.busPort(), "DOCSYNC_CLUSTER_BUS_PORT");
+    }
+  }
+
+  private static void checkPort(ClusterSettings settings, int port, String setting) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(settings.host(), port));
+    } catch (IOException e) {
+      boolean notHere = String.valueOf(e.getMessage()).contains("assign");
+      throw new IllegalStateException(notHere
+          ? "DOCSYNC_CLUSTER_HOST='" + settings.host() + "' is not an address of this machine (" + e.getMessage() + ")"
+          : setting + ": port " + port + " on " + settings.host() + " is already in use (" + e.getMessage()
+              + "): stop what holds it, or set " + setting + " to another port", e);
+    }
   }
 
   /** A builder of a clustered Vert.x ({@code buildClustered()}) on the given Hazelcast configuration. */
