@@ -138,6 +138,10 @@ public final class DocsyncVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    if (!membership.documentOwners().contains(membership.nodeId())) {
+      return Future.failedFuture(new IllegalStateException("this Vert.x joined its cluster as a member that owns no "
+          + "documents (no Hazelcast attribute docsync.role=owner): build it with dev.docsync.cluster.DocsyncCluster, Role.OWNER"));
+    }
     membersGauge = Gauge.builder("docsync.cluster.members", membership, m -> m.members().size())
         .description("Members of the cluster this node sees (1 when it runs alone)").register(metrics);
     return Future.succeededFuture();
@@ -248,7 +252,6 @@ public final class DocsyncVerticle extends VerticleBase {
       metrics.remove(membersGauge);
     }
     if (membership != null) {
-      membership.close();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.docsync.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.partition.NoDataMemberInClusterException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -31,10 +32,23 @@ public final class DocsyncCluster {
   /** Joins with the given options, whose event-bus host and port are set from {@code settings}. */
   public static Future<Vertx> join(ClusterSettings settings, Role role, VertxOptions options) {
     try {
-      return builder(options, settings, hazelcastConfig(settings, role)).buildClustered();
+      return builder(options, settings, hazelcastConfig(settings, role)).buildClustered()
+          .recover(e -> Future.failedFuture(noServer(e) ? new IllegalStateException("no docsync node answered at "
+              + String.join(",", settings.members()) + " (cluster '" + settings.name() + "'): a client joins a running "
+              + "cluster", e) : e));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** Only clients (Hazelcast lite members, which hold no data) were found: Vert.x cannot keep its registrations. */
+  private static boolean noServer(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof NoDataMemberInClusterException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

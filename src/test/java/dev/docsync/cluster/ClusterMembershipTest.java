@@ -95,6 +95,13 @@ class ClusterMembershipTest {
   }
 
   @Test
+  void aClientWithNoServerToJoinSaysSo() throws Exception {
+    int port = freePort();
+    Throwable failure = Await.failure(join("alone-" + UUID.randomUUID(), port, List.of("127.0.0.1:" + port), Role.CLIENT));
+    assertThat(failure).hasMessageStartingWith("no docsync node answered at 127.0.0.1:" + port);
+  }
+
+  @Test
   void aVertxThatIsNotClusteredIsANodeAloneThatOwnsEverything() {
     Vertx vertx = Vertx.vertx();
     started.add(vertx);
