@@ -3,6 +3,7 @@ package dev.docsync;
 import dev.docsync.auth.SigningKey;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.chat.ChatService;
+import dev.docsync.cluster.Membership;
 import dev.docsync.store.ChatStore;
 import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
@@ -20,6 +21,7 @@ import dev.docsync.transport.bridge.EventBusBridges;
 import dev.docsync.transport.ws.SyncEndpoint;
 import dev.docsync.metrics.MetricsRegistry;
 import dev.docsync.peering.Upstreams;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -45,7 +47,6 @@ public final class DocsyncVerticle extends VerticleBase {
   private DocumentStore store;
   private HttpServer http;
   private SyncEndpoint webSocket;
-  private Membership membership;
   private DocumentService documents;
   private TokenVerifier tokens;
   private Upstreams upstreams;
@@ -55,6 +56,8 @@ public final class DocsyncVerticle extends VerticleBase {
   private ChatStore chatStore;
   private ChatService chat;
   private EventBusBridges bridges;
+  private Membership membership;
+  private Gauge membersGauge;
   private final PrometheusMeterRegistry metrics = MetricsRegistry.prometheus();
 
   public DocsyncVerticle() {
@@ -72,8 +75,9 @@ public final class DocsyncVerticle extends VerticleBase {
     return ConfigLoader.load(vertx, config())
         .compose(cfg -> {
           config = cfg;
-          return databaseUrl();
+          return joinedCluster();
         })
+        .compose(v -> databaseUrl())
         .compose(url -> {
           pgUrl = url;
           return vertx.executeBlocking(() -> StartupBanner.signingKey(config));
@@ -87,9 +91,6 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .compose(s -> {
           store = s;
-          if (membership == null) {
-            membership = Membership.standalone();
-          }
           return DocumentService.start(vertx, store, config.ownership(), config.owner(), config.automergeThreads(),
               config.maxPayloadBytes(), membership, metrics);
         })
@@ -112,7 +113,7 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .onSuccess(server -> {
           http = server;
-          new StartupBanner(config, embedded, pgUrl, signingKey, bridges.tcpPort())
+          new StartupBanner(config, embedded, pgUrl, signingKey, bridges.tcpPort(), membership)
               .log(server.actualPort(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         })
         .recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
@@ -120,7 +121,7 @@ public final class DocsyncVerticle extends VerticleBase {
 
   private Future<HttpServer> listen() {
     Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded(),
-              config.metricsPublic(), this::connections, documents.router());
+              config.metricsPublic(), this::connections, membership, documents.router());
     router.get(SyncEndpoint.PATH).handler(webSocket::handle);
     bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
     // Slow-header clients and connections per address are refused from accept, before the router sees anything.
@@ -128,6 +129,34 @@ public final class DocsyncVerticle extends VerticleBase {
             config.httpTrustForwarded(), metrics)
         .listen(config.httpPort(), config.httpHost())
         .recover(e -> Future.failedFuture(PortInUse.explain(e, "HTTP", config.httpHost(), config.httpPort(), "DOCSYNC_HTTP_PORT")));
+  }
+
+  /**
+   * Who is in the cluster, once per start: Hazelcast's members when this Vert.x is clustered (the launcher clusters it
+   * with DOCSYNC_CLUSTER_ENABLED), else this node alone. A cluster node must share its database and token keys.
+   */
+  private Future<Void> joinedCluster() {
+    if (config.cluster().enabled() && !vertx.isClustered()) {
+      return Future.failedFuture(new IllegalStateException("DOCSYNC_CLUSTER_ENABLED is true but this Vert.x is not "
+          + "clustered: build it with dev.docsync.cluster.DocsyncCluster (the jar does)"));
+    }
+    try {
+      if (vertx.isClustered()) {
+        config.requireClusterable();
+      }
+      if (membership == null) {
+        membership = Membership.of(vertx);
+      }
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (!membership.documentOwners().contains(membership.nodeId())) {
+      return Future.failedFuture(new IllegalStateException("this Vert.x joined its cluster as a member that owns no "
+          + "documents (no Hazelcast attribute docsync.role=owner): build it with dev.docsync.cluster.DocsyncCluster, Role.OWNER"));
+    }
+    membersGauge = Gauge.builder("docsync.cluster.members", membership, m -> m.members().size())
+        .description("Members of the cluster this node sees (1 when it runs alone)").register(metrics);
+    return Future.succeededFuture();
   }
 
   /** Presence and chat (event-bus services) and the event-bus bridges that let clients outside the JVM use them. */
@@ -170,6 +199,11 @@ public final class DocsyncVerticle extends VerticleBase {
   /** This node's documents: their shards, router, memory. */
   public DocumentService documents() {
     return documents;
+  }
+
+  /** The cluster as this node sees it (a node alone when not clustered); null before start. */
+  public Membership membership() {
+    return membership;
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -224,6 +258,16 @@ public final class DocsyncVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
   }
 
+  /** The membership stops following the cluster; Vert.x itself leaves it when it closes (after this verticle). */
+  private void leftCluster() {
+    if (membersGauge != null) {
+      metrics.remove(membersGauge);
+    }
+    if (membership != null) {
+      membership.close();
+    }
+  }
+
   @Override
   public Future<?> stop() {
     if (http != null) {
@@ -243,6 +287,7 @@ public final class DocsyncVerticle extends VerticleBase {
           return null;
         }))
         .onComplete(ar -> {
+          leftCluster();
           if (http != null) {
             LOG.info("docsync stopped");
           }

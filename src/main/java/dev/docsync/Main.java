@@ -1,8 +1,14 @@
 package dev.docsync;
 
+import com.hazelcast.config.Config;
+import dev.docsync.cluster.ClusterSettings;
+import dev.docsync.cluster.DocsyncCluster;
+import dev.docsync.cluster.Role;
 import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
-import dev.docsync.config.InvalidSettingException;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -42,13 +48,33 @@ public final class Main {
   private static int server(String[] args) {
     Map<String, String> env = System.getenv();
     configureLogging(env);
+    ClusterSettings cluster;
+    Config hazelcast;
     try {
-      DocsyncConfig.from(ConfigLoader.fromEnvironment(env));
-    } catch (InvalidSettingException | IllegalStateException e) {
+      cluster = DocsyncConfig.from(ConfigLoader.fromEnvironment(env)).cluster();
+      hazelcast = hazelcastConfig(cluster, args);
+    } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("docsync: cannot start: " + e.getMessage());
       return EXIT_BAD_SETTING;
     }
-    return new Launcher(args).launch();
+    return new Launcher(args, cluster, hazelcast).launch();
+  }
+
+  /**
+   * A cluster node's Hazelcast configuration, or null when it runs alone. Here, not in the launcher: an unknown host
+   * or a taken port is refused in one line like any bad setting.
+   */
+  private static Config hazelcastConfig(ClusterSettings cluster, String[] args) {
+    if (!cluster.enabled()) {
+      if (Arrays.stream(args).anyMatch(a -> a.equals("-cluster") || a.equals("--cluster"))) {
+        // Vert.x would cluster on Hazelcast's defaults (multicast to anyone on the network).
+        throw new IllegalStateException("--cluster: set DOCSYNC_CLUSTER_ENABLED=true (and DOCSYNC_CLUSTER_*) instead");
+      }
+      return null;
+    }
+    Config config = DocsyncCluster.hazelcastConfig(cluster, Role.OWNER);
+    DocsyncCluster.checkPorts(cluster);
+    return config;
   }
 
   /** Before the first logger exists: logback.xml reads these properties. Bad values are reported by the check that follows. */
@@ -59,24 +85,44 @@ public final class Main {
     System.setProperty("docsync.log.level", Arrays.asList(DocsyncConfig.LOG_LEVELS).contains(level) ? level : "info");
     // Vert.x's own lines go through SLF4J as well.
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    // Hazelcast's too, including what it logs before it reads its configuration.
+    System.setProperty("hazelcast.logging.type", "slf4j");
   }
 
   /** Loaded only once logging is configured: Vert.x's launcher creates its logger when its class loads. */
   private static final class Launcher extends VertxApplication {
     /** The verticle is named here: the launcher reads Main-Verticle from the manifest only when it is the Main-Class itself. */
-    Launcher(String[] args) {
-      super(withVerticle(args), new ServerHooks());
+    Launcher(String[] args, ClusterSettings cluster, Config hazelcast) {
+      super(withVerticle(args, hazelcast != null), new ServerHooks(cluster, hazelcast));
     }
 
-    private static String[] withVerticle(String[] args) {
-      String[] all = new String[args.length + 1];
-      all[0] = "dev.docsync.DocsyncVerticle";
-      System.arraycopy(args, 0, all, 1, args.length);
-      return all;
+    /** {@code --cluster}: the launcher builds the Vert.x clustered, with the cluster manager the hooks give it. */
+    private static String[] withVerticle(String[] args, boolean clustered) {
+      java.util.List<String> all = new java.util.ArrayList<>();
+      all.add("dev.docsync.DocsyncVerticle");
+      if (clustered) {
+        all.add("--cluster");
+      }
+      all.addAll(Arrays.asList(args));
+      return all.toArray(String[]::new);
     }
   }
 
   private static final class ServerHooks implements VertxApplicationHooks {
+    private final ClusterSettings cluster;
+    /** null: not clustered. */
+    private final Config hazelcast;
+
+    ServerHooks(ClusterSettings cluster, Config hazelcast) {
+      this.cluster = cluster;
+      this.hazelcast = hazelcast;
+    }
+
+    @Override
+    public VertxBuilder createVertxBuilder(VertxOptions options) {
+      return hazelcast == null ? Vertx.builder().with(options) : DocsyncCluster.builder(options, cluster, hazelcast);
+    }
+
     @Override
     public void beforeStartingVertx(HookContext context) {
       context.vertxOptions().setMetricsOptions(new MicrometerMetricsOptions()

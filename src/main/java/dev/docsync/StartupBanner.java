@@ -1,6 +1,8 @@
 package dev.docsync;
 
 import dev.docsync.auth.SigningKey;
+import dev.docsync.cluster.ClusterSettings;
+import dev.docsync.cluster.Membership;
 import dev.docsync.config.DocsyncConfig;
 import dev.docsync.http.WebApp;
 import dev.docsync.store.embedded.EmbeddedPostgresServer;
@@ -19,8 +21,11 @@ final class StartupBanner {
   private final String pgUrl;
   private final SigningKey key;
   private final int tcpPort;
+  private final Membership membership;
 
-  StartupBanner(DocsyncConfig config, EmbeddedPostgresServer embedded, String pgUrl, SigningKey key, int tcpPort) {
+  StartupBanner(DocsyncConfig config, EmbeddedPostgresServer embedded, String pgUrl, SigningKey key, int tcpPort,
+                Membership membership) {
+    this.membership = membership;
     this.config = config;
     this.embedded = embedded;
     this.pgUrl = pgUrl;
@@ -48,8 +53,22 @@ final class StartupBanner {
     LOG.info("  Bridges     SockJS {}  TCP {}", config.bridge().sockJs() ? http + "/eventbus" : "off",
         tcpPort > 0 ? config.bridge().tcpHost() + ":" + tcpPort : "off");
     LOG.info("  Database    {}", database());
+    LOG.info("  Cluster     {}", cluster());
     LOG.info("  Web app     {}", WebApp.link(http, config.auth().enabled() ? key : null));
     logAuth();
+  }
+
+  private String cluster() {
+    if (!membership.clustered()) {
+      return "off: this node owns every document (DOCSYNC_CLUSTER_ENABLED=false)";
+    }
+    ClusterSettings cluster = config.cluster();
+    String live = membership.members().size() + " up, " + membership.documentOwners().size() + " owning documents";
+    if (!cluster.enabled()) {
+      return "joined by the application's Vert.x (node " + membership.nodeId() + "): " + live;
+    }
+    return "'" + cluster.name() + "', this node " + cluster.address() + " (node " + membership.nodeId() + "), members "
+        + String.join(",", cluster.members()) + ": " + live;
   }
 
   private String database() {

@@ -1,5 +1,6 @@
 package dev.docsync.cluster;
 
+import io.vertx.core.Vertx;
 import java.util.List;
 
 /**
@@ -21,6 +22,16 @@ public interface Membership {
 
   /** Called on the caller's context whenever the members change. */
   void onChange(Runnable listener);
+
+  /** Stops following the cluster: listeners are no longer called. */
+  default void close() {
+    // Nothing to stop by default.
+  }
+
+  /** This Vert.x's membership: the Hazelcast cluster's when it is clustered, else a node alone. */
+  static Membership of(Vertx vertx) {
+    return vertx.isClustered() ? HazelcastMembership.of(vertx) : standalone();
+  }
 
   /** A node alone: it owns every document. */
   static Membership standalone() {

@@ -5,6 +5,7 @@ import dev.docsync.peering.UpstreamSettings;
 import java.util.Arrays;
 import java.util.List;
 import dev.docsync.chat.ChatSettings;
+import dev.docsync.cluster.ClusterSettings;
 import dev.docsync.doc.OwnerSettings;
 import dev.docsync.doc.Ownership;
 import dev.docsync.limits.LimitSettings;
@@ -37,7 +38,8 @@ public record DocsyncConfig(
     PresenceSettings presence,
     ChatSettings chat,
     UpstreamSettings upstreams,
-    boolean metricsPublic) {
+    boolean metricsPublic,
+    ClusterSettings cluster) {
   public static final String[] LOG_FORMATS = {"text", "json"};
   public static final String[] LOG_LEVELS = {"error", "warn", "info", "debug", "trace"};
 
@@ -106,7 +108,68 @@ public record DocsyncConfig(
             list(json, "DOCSYNC_UPSTREAM_DOCS"),
             optional(json, "DOCSYNC_UPSTREAM_TOKEN"),
             longValue(json, "DOCSYNC_UPSTREAM_MAX_BACKOFF_MS")),
-        flag(json, "DOCSYNC_METRICS_PUBLIC"));
+        flag(json, "DOCSYNC_METRICS_PUBLIC"),
+        cluster(json)).checkedForCluster();
+  }
+
+  private static ClusterSettings cluster(JsonObject json) {
+    boolean enabled = flag(json, "DOCSYNC_CLUSTER_ENABLED");
+    String host = text(json, "DOCSYNC_CLUSTER_HOST");
+    int port = integer(json, "DOCSYNC_CLUSTER_PORT", 1, 65535);
+    if (enabled && (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]"))) {
+      throw new InvalidSettingException("DOCSYNC_CLUSTER_HOST", host, "the address the other members reach this node at "
+          + "(not a wildcard: Hazelcast and the event bus tell the other members this address)");
+    }
+    String name = text(json, "DOCSYNC_CLUSTER_NAME");
+    if (name.isEmpty()) {
+      throw new InvalidSettingException("DOCSYNC_CLUSTER_NAME", name, "a name");
+    }
+    List<String> members = list(json, "DOCSYNC_CLUSTER_MEMBERS");
+    for (String member : members) {
+      if (!hostAndPort(member)) {
+        throw new InvalidSettingException("DOCSYNC_CLUSTER_MEMBERS", json.getValue("DOCSYNC_CLUSTER_MEMBERS"),
+            "comma-separated host:port with a port from 1 to 65535 ('" + member + "' is not)");
+      }
+    }
+    return new ClusterSettings(enabled, host, port, members.isEmpty() ? List.of(host + ":" + port) : members,
+        name, integer(json, "DOCSYNC_CLUSTER_BUS_PORT", 0, 65535));
+  }
+
+  private static boolean hostAndPort(String member) {
+    int colon = member.lastIndexOf(':');
+    // A host name, an IPv4 address or a bracketed IPv6 one: nothing else (no ranges, no other separators).
+    if (colon <= 0 || !member.substring(0, colon).matches("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+]")) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(member.substring(colon + 1));
+      return port >= 1 && port <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A node of a cluster shares its database and its token keys with the others: an embedded PostgreSQL cannot be
+   * shared, and a development key is one per data directory (the nodes would refuse each other's tokens).
+   *
+   * @throws IllegalStateException naming the missing setting
+   */
+  public DocsyncConfig requireClusterable() {
+    if (embeddedDatabase()) {
+      throw new IllegalStateException("DOCSYNC_PG_URL must be set in a cluster: every node uses the same PostgreSQL "
+          + "(an embedded one cannot be shared)");
+    }
+    if (auth.needsDevelopmentKey()) {
+      throw new IllegalStateException("DOCSYNC_JWT_SECRET (or DOCSYNC_JWT_PUBLIC_KEY) must be set in a cluster with "
+          + "authentication on: the same on every node (a development key is per data directory, so the nodes would "
+          + "refuse each other's tokens)");
+    }
+    return this;
+  }
+
+  private DocsyncConfig checkedForCluster() {
+    return cluster.enabled() ? requireClusterable() : this;
   }
 
   /** Limits of the WebSocket endpoint and the bridges (one set for all transports). */

@@ -5,6 +5,7 @@ import dev.docsync.auth.Access;
 import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.auth.Verification;
+import dev.docsync.cluster.Membership;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.DocId;
@@ -47,10 +48,13 @@ public final class HttpApi {
   /**
    * @param metricsPublic GET /metrics without a token even when authentication is on (scrapers on a private network)
    * @param connections this node's client connections (admin route; called on the HTTP server's context)
+   * @param membership the cluster as this node sees it (in /health when clustered)
+   * @param documents where document requests go (their owner, on this node or another)
    */
   public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
                               TokenVerifier tokens, boolean trustForwarded, boolean metricsPublic,
-                              Supplier<List<ConnectionInfo>> connections, DocumentRouter documents) {
+                              Supplier<List<ConnectionInfo>> connections, Membership membership,
+                              DocumentRouter documents) {
     Router router = Router.router(vertx);
     if (trustForwarded) {
       // Behind a reverse proxy every client would otherwise share the proxy's address (per-IP limits, logs).
@@ -59,7 +63,8 @@ public final class HttpApi {
     HealthCheckHandler health = HealthCheckHandler.create(vertx)
         .register("database", 2_000, promise -> store.ping()
             .onSuccess(v -> promise.complete(Status.OK()))
-            .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+            .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))))
+        .resultMapper(ClusterHealth.mapper(membership));
     router.get("/health").handler(health);
     if (tokens.enabled() && !metricsPublic) {
       router.get("/metrics").handler(ctx -> authorizeAdmin(ctx, tokens, metrics));
