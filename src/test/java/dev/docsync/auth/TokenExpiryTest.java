@@ -1,9 +1,9 @@
 package dev.docsync.auth;
 
+import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.limits.BridgeClient;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
 import io.vertx.core.json.JsonObject;
@@ -74,7 +74,7 @@ class TokenExpiryTest {
 
   @Test
   void syncSocketsAreToldAndClosedWhenTheirTokenExpires() {
-    RawWsClient client = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), null,
+    WsClient client = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), null,
         tokens.token(List.of("*"), List.of(), 2)));
     try {
       client.join("expiring-" + UUID.randomUUID());

@@ -1,10 +1,10 @@
 package dev.docsync.auth;
 
+import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.limits.Metrics;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
 import io.vertx.core.Future;
@@ -71,7 +71,7 @@ class UpgradeSlotLeakTest {
     System.out.printf("%d failed upgrades from %s in %d ms%n", attempts, ATTACKER_IP, (System.nanoTime() - start) / 1_000_000);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> pending() == 0);
-    RawWsClient honest = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, valid));
+    WsClient honest = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, valid));
     try {
       assertThat(honest.join("after-" + UUID.randomUUID()).get("type")).isEqualTo("peer");
     } finally {
@@ -93,7 +93,7 @@ class UpgradeSlotLeakTest {
 
   /** Upgraded, told why, closed (1008); or refused before the upgrade. Either way: over once the socket is gone. */
   private static Future<?> refusedUpgrade(String token) {
-    return RawWsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, token)
+    return WsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, token)
         .compose(client -> Future.fromCompletionStage(client.closed()).eventually(() -> {
           client.close();
           return Future.succeededFuture();

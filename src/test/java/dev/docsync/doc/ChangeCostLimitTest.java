@@ -1,11 +1,11 @@
 package dev.docsync.doc;
 
+import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.ChunkScan;
 import dev.docsync.limits.ForgedChanges;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
 import io.vertx.core.json.JsonObject;
@@ -87,7 +87,7 @@ class ChangeCostLimitTest {
     byte[] makeText = makeText(client);
     byte[] paste = ForgedChanges.textInserts(client.getHeads()[0].getBytes(), client.getActorId(), 2_000_000);
     String token = tokens.token(List.of("*"), List.of("*"), 60);
-    try (RawWsClient ws = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), null, token))) {
+    try (WsClient ws = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), null, token))) {
       ws.join("paster");
       Usage before = Usage.now();
       ws.sendDoc("request", "huge-ws", syncMessage(makeText, paste));

@@ -1,6 +1,6 @@
 package dev.docsync.fuzz;
 
-import dev.docsync.limits.RawWsClient;
+import dev.docsync.testing.WsClient;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -115,6 +115,6 @@ final class FuzzCorpus {
   }
 
   static byte[] cbor(Object value) {
-    return RawWsClient.encode(value);
+    return WsClient.encode(value);
   }
 }

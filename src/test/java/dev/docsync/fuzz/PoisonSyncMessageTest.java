@@ -1,11 +1,11 @@
 package dev.docsync.fuzz;
 
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.limits.PoisonMessages;
-import dev.docsync.limits.RawWsClient;
-import dev.docsync.limits.SyncingPeer;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
 import io.vertx.core.Vertx;
@@ -47,10 +47,10 @@ class PoisonSyncMessageTest {
   @Test
   void poisonedBloomFiltersNeverReachAutomerge() {
     String doc = "poison-" + UUID.randomUUID();
-    try (SyncingPeer writer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "poison-writer");
-         RawWsClient attacker = RawWsClient.connect(clients, service.httpPort())) {
+    try (WsSyncPeer writer = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "poison-writer");
+         WsClient attacker = WsClient.connect(clients, service.httpPort())) {
       writer.open(doc, tx -> tx.set(ObjectId.ROOT, "title", "has changes"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(writer.heads(doc)));
       attacker.join("poison-attacker");
       for (byte[] poison : new byte[][] {PoisonMessages.ZERO_BITS, PoisonMessages.BILLIONS_OF_PROBES}) {
         attacker.sendDoc("sync", doc, poison);
@@ -59,8 +59,8 @@ class PoisonSyncMessageTest {
       }
       // The document, the writer and the attacker's socket all carry on.
       writer.change(doc, tx -> tx.set(ObjectId.ROOT, "after", true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
-      attacker.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
+      await().atMost(Duration.ofSeconds(10)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+      attacker.sendDoc("request", doc, WsSyncPeer.emptyDocSyncMessage());
       assertThat(attacker.nextOfType("sync").get("documentId")).isEqualTo(doc);
     }
   }

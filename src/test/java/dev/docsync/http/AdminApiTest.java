@@ -1,11 +1,11 @@
 package dev.docsync.http;
 
+import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.BridgeClient;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.Changes;
@@ -145,7 +145,7 @@ class AdminApiTest {
       tx.commit();
     }
     SyncState state = new SyncState();
-    try (RawWsClient peer = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), "127.0.0.1", ada))) {
+    try (WsClient peer = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), "127.0.0.1", ada))) {
       peer.join("ada-laptop");
       peer.sendDoc("sync", "ws-doomed", local.generateSyncMessage(state).orElseThrow());
       for (int round = 0; round < 10 && rows("ws-doomed") == 0; round++) { // the sync protocol: a few round trips

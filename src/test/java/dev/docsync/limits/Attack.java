@@ -1,5 +1,6 @@
 package dev.docsync.limits;
 
+import dev.docsync.testing.WsClient;
 import dev.docsync.auth.Tokens;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -60,8 +61,8 @@ final class Attack {
     }
   }
 
-  static Map<String, Object> ephemeral(RawWsClient from, String docId, byte[] data, long count) {
-    Map<String, Object> message = new LinkedHashMap<>(RawWsClient.docMessage("ephemeral", from.peerId(), docId, data));
+  static Map<String, Object> ephemeral(WsClient from, String docId, byte[] data, long count) {
+    Map<String, Object> message = new LinkedHashMap<>(WsClient.docMessage("ephemeral", from.peerId(), docId, data));
     message.put("count", count);
     message.put("sessionId", "session-" + from.peerId());
     return message;

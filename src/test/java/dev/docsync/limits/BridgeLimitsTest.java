@@ -1,5 +1,7 @@
 package dev.docsync.limits;
 
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +41,7 @@ class BridgeLimitsTest {
   private static TestService service;
   private static int tcpPort;
   private static Vertx clients;
-  private static SyncingPeer bystander;
+  private static WsSyncPeer bystander;
   private static final String BYSTANDER_DOC = "bridge-limits-bystander-" + UUID.randomUUID();
   private static int bystanderEdits;
 
@@ -55,7 +57,7 @@ class BridgeLimitsTest {
         .put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP));
     tcpPort = service.verticle().bridges().tcpPort();
     clients = Vertx.vertx();
-    bystander = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "bridge-bystander");
+    bystander = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "bridge-bystander");
     bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
   }
 
@@ -78,7 +80,7 @@ class BridgeLimitsTest {
     int n = ++bystanderEdits;
     bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> SyncingPeer.serverHeads(service, BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
+        .until(() -> WsSyncPeer.serverHeads(service, BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
     assertThat(bystander.client().isClosed()).isFalse();
     for (String transport : List.of("sockjs", "tcp")) {
       try (BridgeClient reader = connect(transport, null)) {
@@ -174,7 +176,7 @@ class BridgeLimitsTest {
       BridgeClient first = connect("sockjs", "127.0.0.3");
       open.add(first);
       open.add(connect("tcp", "127.0.0.3"));
-      RawWsClient ws = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3");
+      WsClient ws = WsClient.connect(clients, service.httpPort(), "127.0.0.3");
       ws.join("per-ip-ws");
       open.add(ws);
       for (String transport : List.of("sockjs", "tcp")) {
@@ -184,7 +186,7 @@ class BridgeLimitsTest {
           refused.awaitClose();
         }
       }
-      try (RawWsClient refused = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+      try (WsClient refused = WsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
         assertThat((String) refused.nextOfType("error").get("message")).startsWith("LIMIT_EXCEEDED: more than " + PER_IP);
         assertThat(refused.awaitClose()).isEqualTo((short) 1008);
       }

@@ -1,5 +1,6 @@
 package dev.docsync.limits;
 
+import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.testing.Await;
@@ -27,7 +28,7 @@ class IdleSlotReleaseTest {
       Vertx clients = Vertx.vertx();
       try {
         for (int i = 0; i < 3 * PER_IP; i++) {
-          try (RawWsClient ws = RawWsClient.connect(clients, service.httpPort())) {
+          try (WsClient ws = WsClient.connect(clients, service.httpPort())) {
             ws.join("one-after-another-" + i);
           }
           Thread.sleep(20);

@@ -1,5 +1,7 @@
 package dev.docsync.limits;
 
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -124,10 +126,10 @@ class UnfinishedMessageTest {
   void anHonestFragmentedMessageIsStillAssembled() {
     String doc = "frag-" + UUID.randomUUID();
     String ada = tokens.token("ada", List.of("frag-*"), List.of("frag-*"), 3600);
-    try (RawWsClient client = Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada))) {
+    try (WsClient client = Await.result(WsClient.connectAsync(clients, service.httpPort(), null, ada))) {
       client.join("fragmenter");
-      Map<String, Object> request = RawWsClient.docMessage("request", "fragmenter", doc, SyncingPeer.emptyDocSyncMessage());
-      byte[] bytes = RawWsClient.encode(request);
+      Map<String, Object> request = WsClient.docMessage("request", "fragmenter", doc, WsSyncPeer.emptyDocSyncMessage());
+      byte[] bytes = WsClient.encode(request);
       int half = bytes.length / 2;
       client.socket().writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(bytes).getBuffer(0, half), false));
       client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(bytes).getBuffer(half, bytes.length), true));
@@ -140,9 +142,9 @@ class UnfinishedMessageTest {
     String ada = tokens.token("ada", List.of("honest-*"), List.of("honest-*"), 3600);
     byte[] blob = new byte[3 << 20];
     new Random(3).nextBytes(blob);
-    try (SyncingPeer honest = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest")) {
+    try (WsSyncPeer honest = new WsSyncPeer(Await.result(WsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest")) {
       honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
-      await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(honest.heads(doc)));
     }
     assertThat(Attack.get(service.httpPort(), "/health", null).statusCode()).isEqualTo(200);
   }

@@ -1,5 +1,6 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -74,8 +75,8 @@ class WsAuthTest {
   @Test
   void onlyTheSameSubjectCanReplaceAPeersSocket() {
     int port = service.httpPort();
-    try (CborWsClient alice = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
-         CborWsClient mallory = CborWsClient.connect(service.vertx(), port, tokens.token("mallory", List.of("*"), List.of(), 300))) {
+    try (WsClient alice = WsClient.connectWithToken(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
+         WsClient mallory = WsClient.connectWithToken(service.vertx(), port, tokens.token("mallory", List.of("*"), List.of(), 300))) {
       alice.join("alice-laptop");
       mallory.join("alice-laptop");
       // A round trip after mallory's join: alice's socket still answers.
@@ -83,7 +84,7 @@ class WsAuthTest {
       alice.sendDoc("request", nowhere, WsProtocolTest.emptyDocSyncMessage());
       assertThat(alice.nextOfType("doc-unavailable")).containsEntry("documentId", nowhere);
       assertThat(alice.isClosed()).isFalse();
-      CborWsClient aliceAgain = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
+      WsClient aliceAgain = WsClient.connectWithToken(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
       aliceAgain.join("alice-laptop"); // her own new socket replaces the old one; mallory's did not
       assertThat(alice.awaitClose()).isEqualTo((short) 1000);
       assertThat(mallory.isClosed()).isFalse();

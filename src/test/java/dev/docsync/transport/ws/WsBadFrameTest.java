@@ -1,5 +1,7 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,7 +36,7 @@ class WsBadFrameTest {
   private static final long PING_MS = 300;
   private static TestService service;
   private static Vertx clients;
-  private static JavaSyncPeer bystander;
+  private static WsSyncPeer bystander;
   private static final String BYSTANDER_DOC = "ws-bystander-" + UUID.randomUUID();
   private static int bystanderEdits;
 
@@ -44,7 +46,7 @@ class WsBadFrameTest {
         .put("DOCSYNC_WS_MAX_MESSAGE_BYTES", LIMIT)
         .put("DOCSYNC_WS_PING_MS", PING_MS));
     clients = Vertx.vertx();
-    bystander = new JavaSyncPeer(connect());
+    bystander = new WsSyncPeer(connect());
     bystander.client().join("bystander");
     bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
   }
@@ -72,12 +74,12 @@ class WsBadFrameTest {
     assertThat(bystander.client().isClosed()).isFalse();
   }
 
-  static CborWsClient connect() {
-    return CborWsClient.connect(clients, service.httpPort());
+  static WsClient connect() {
+    return WsClient.connect(clients, service.httpPort());
   }
 
-  static CborWsClient joined(String peerId) {
-    CborWsClient client = connect();
+  static WsClient joined(String peerId) {
+    WsClient client = connect();
     client.join(peerId);
     return client;
   }
@@ -85,7 +87,7 @@ class WsBadFrameTest {
   @Test
   void textFramesGetAnErrorAndTheSocketStaysUsable() {
     long before = rejected("TEXT_FRAME");
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.sendText("{\"type\":\"join\",\"senderId\":\"texter\"}");
       assertError(client, "TEXT_FRAME");
       // A fragmented text message is one refusal; its continuation frames are skipped.
@@ -100,7 +102,7 @@ class WsBadFrameTest {
 
   @Test
   void bytesThatAreNotOneCborItemGetAnErrorAndClose1003() {
-    byte[] valid = CborWsClient.encode(WsProtocolTest.request("x", "doc-1"));
+    byte[] valid = WsClient.encode(WsProtocolTest.request("x", "doc-1"));
     List<byte[]> broken = List.of(
         new byte[] {(byte) 0xff, (byte) 0xfe, 0x00},               // a stray "break" byte
         Arrays.copyOf(valid, valid.length - 5),                      // truncated
@@ -109,7 +111,7 @@ class WsBadFrameTest {
         "plain text, sent binary".getBytes(StandardCharsets.UTF_8)); // not CBOR at all
     long before = rejected("NOT_CBOR");
     for (byte[] bytes : broken) {
-      try (CborWsClient client = joined("garbler")) {
+      try (WsClient client = joined("garbler")) {
         client.sendRaw(bytes);
         assertError(client, "NOT_CBOR");
         assertThat(client.awaitClose()).isEqualTo((short) 1003);
@@ -120,9 +122,9 @@ class WsBadFrameTest {
 
   @Test
   void cborThatIsNotAMapGetsAnError() {
-    try (CborWsClient client = joined("arrays")) {
+    try (WsClient client = joined("arrays")) {
       for (Object notAMap : List.of(List.of(1, 2, 3), "join", 42, new byte[] {1, 2})) {
-        client.sendRaw(CborWsClient.encode(notAMap));
+        client.sendRaw(WsClient.encode(notAMap));
         assertError(client, "NOT_A_MAP");
       }
       assertUsable(client);
@@ -131,7 +133,7 @@ class WsBadFrameTest {
 
   @Test
   void anUnknownTypeGetsAnError() {
-    try (CborWsClient client = joined("shouter")) {
+    try (WsClient client = joined("shouter")) {
       client.send(Map.of("type", "shout", "senderId", "shouter", "documentId", "d"));
       assertError(client, "UNKNOWN_TYPE");
       assertUsable(client);
@@ -158,7 +160,7 @@ class WsBadFrameTest {
         map("type", "join", "senderId", "fields", "peerMetadata", map("isEphemeral", "no")),
         map("type", "remote-heads-changed", "senderId", "fields", "documentId", doc));   // no newHeads
     long before = rejected("BAD_FIELD");
-    try (CborWsClient client = joined("fields")) {
+    try (WsClient client = joined("fields")) {
       for (Map<String, Object> message : bad) {
         client.send(message);
         assertError(client, "BAD_FIELD");
@@ -171,13 +173,13 @@ class WsBadFrameTest {
   @Test
   void dataThatIsNotASyncMessageGetsTheCoresError() {
     String doc = "ws-garbage-" + UUID.randomUUID();
-    try (CborWsClient client = joined("garbage")) {
+    try (WsClient client = joined("garbage")) {
       client.sendDoc("sync", doc, "definitely not automerge".getBytes(StandardCharsets.UTF_8));
       Map<String, Object> error = client.nextOfType("error");
       assertThat((String) error.get("message")).startsWith("INVALID_SYNC_MESSAGE").contains(doc);
       assertUsable(client);
       // The same document still syncs on the same socket.
-      try (JavaSyncPeer other = new JavaSyncPeer(joined("garbage-2"))) {
+      try (WsSyncPeer other = new WsSyncPeer(joined("garbage-2"))) {
         other.open(doc, tx -> tx.set(ObjectId.ROOT, "ok", true));
         await().atMost(Duration.ofSeconds(10)).until(() ->
             WsProtocolTest.readOn(service, doc).getJsonArray("heads").getList().equals(other.heads(doc)));
@@ -189,13 +191,13 @@ class WsBadFrameTest {
   @Test
   void messagesOverTheLimitGetAnErrorAndClose1009() {
     long before = rejected("TOO_LARGE");
-    try (CborWsClient client = joined("big")) {
+    try (WsClient client = joined("big")) {
       client.sendDoc("sync", "ws-big", new byte[LIMIT + 1]);
       assertError(client, "TOO_LARGE");
       assertThat(client.awaitClose()).isEqualTo((short) 1009);
     }
     // Small frames that only add up to too much are refused as soon as the sum passes the limit.
-    try (CborWsClient client = joined("big-fragments")) {
+    try (WsClient client = joined("big-fragments")) {
       client.sendFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[LIMIT / 2]), false));
       client.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[LIMIT / 2]), false));
       client.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[16]), false));
@@ -207,9 +209,9 @@ class WsBadFrameTest {
 
   @Test
   void aMessageJustUnderTheLimitIsAccepted() {
-    try (CborWsClient client = joined("almost")) {
+    try (WsClient client = joined("almost")) {
       Map<String, Object> message = WsProtocolTest.request("almost", "ws-almost");
-      int overhead = CborWsClient.encode(message).length - ((byte[]) message.get("data")).length;
+      int overhead = WsClient.encode(message).length - ((byte[]) message.get("data")).length;
       message.put("data", new byte[LIMIT - overhead - 8]); // not a sync message, but it must get to the core
       client.send(message);
       assertThat((String) client.nextOfType("error").get("message")).startsWith("INVALID_SYNC_MESSAGE");
@@ -239,7 +241,7 @@ class WsBadFrameTest {
 
   @Test
   void clientsThatAnswerPingsStayConnectedWhileIdle() throws Exception {
-    try (CborWsClient client = joined("idle")) {
+    try (WsClient client = joined("idle")) {
       Thread.sleep(5 * PING_MS);
       assertThat(client.isClosed()).isFalse();
       assertUsable(client);
@@ -256,13 +258,13 @@ class WsBadFrameTest {
 
   // ---- helpers ----
 
-  private static void assertError(CborWsClient client, String kind) {
+  private static void assertError(WsClient client, String kind) {
     Map<String, Object> error = client.nextOfType("error");
     assertThat((String) error.get("message")).startsWith(kind);
   }
 
   /** The socket still answers a request (with doc-unavailable, for a document nobody has). */
-  private static void assertUsable(CborWsClient client) {
+  private static void assertUsable(WsClient client) {
     String doc = "ws-probe-" + UUID.randomUUID();
     client.sendDoc("request", doc, WsProtocolTest.emptyDocSyncMessage());
     assertThat(client.next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")))).isNotNull();

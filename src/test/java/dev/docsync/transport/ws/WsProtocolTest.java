@@ -1,5 +1,7 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.protocol.Addresses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,8 +51,8 @@ class WsProtocolTest {
     }
   }
 
-  static CborWsClient connect() {
-    return CborWsClient.connect(clients, service.httpPort());
+  static WsClient connect() {
+    return WsClient.connect(clients, service.httpPort());
   }
 
   static String docId() {
@@ -72,7 +74,7 @@ class WsProtocolTest {
   @Test
   void handshakeAnswersWithTheStableServerIdentityAndNegotiatesDeflate() {
     String storageId = UUID.randomUUID().toString();
-    try (CborWsClient alice = connect(); CborWsClient bob = connect()) {
+    try (WsClient alice = connect(); WsClient bob = connect()) {
       Map<String, Object> peer = alice.join("alice", Map.of("storageId", storageId, "isEphemeral", false));
       Map<String, Object> bareJoin = new LinkedHashMap<>(Map.of("type", "join", "senderId", "bob"));
       bob.send(bareJoin); // no supportedProtocolVersions: version "1"
@@ -94,7 +96,7 @@ class WsProtocolTest {
   @Test
   void permessageDeflateCanBeTurnedOn() {
     try (TestService own = TestService.start(new JsonObject().put("DOCSYNC_WS_DEFLATE", "true"));
-         CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
+         WsClient client = WsClient.connect(clients, own.httpPort())) {
       assertThat(client.join("compressed")).containsEntry("type", "peer");
       assertThat(client.socket().headers().get("sec-websocket-extensions")).contains("permessage-deflate");
     }
@@ -105,11 +107,11 @@ class WsProtocolTest {
   void theServerIdentityIsTheSameAfterARestart() {
     try (TestService own = TestService.start()) {
       Map<String, Object> before;
-      try (CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
+      try (WsClient client = WsClient.connect(clients, own.httpPort())) {
         before = client.join("restarting");
       }
       own.restart();
-      try (CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
+      try (WsClient client = WsClient.connect(clients, own.httpPort())) {
         Map<String, Object> after = client.join("restarting");
         assertThat(after.get("senderId")).isEqualTo(before.get("senderId"));
         assertThat(after.get("peerMetadata")).isEqualTo(before.get("peerMetadata"));
@@ -120,7 +122,7 @@ class WsProtocolTest {
   @Test
   void permessageDeflateIsOffByDefault() {
     try (TestService own = TestService.start();
-         CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
+         WsClient client = WsClient.connect(clients, own.httpPort())) {
       assertThat(client.join("plain")).containsEntry("type", "peer");
       assertThat(client.socket().headers().get("sec-websocket-extensions")).isNull();
     }
@@ -129,7 +131,7 @@ class WsProtocolTest {
   @Test
   void anUnsupportedProtocolVersionGetsAnErrorThenTheSocketCloses() {
     long before = rejected("UNSUPPORTED_VERSION");
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.send(Map.of("type", "join", "senderId", "future", "supportedProtocolVersions", List.of("2")));
       assertThat(client.next()).containsEntry("type", "error").containsEntry("message", "unsupported protocol version")
           .containsEntry("targetId", "future");
@@ -142,7 +144,7 @@ class WsProtocolTest {
   void javaDocumentsSyncBothWaysAndManyDocumentsShareOneSocket() {
     String first = docId();
     String second = docId();
-    try (JavaSyncPeer alice = new JavaSyncPeer(connect()); JavaSyncPeer bob = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer alice = new WsSyncPeer(connect()); WsSyncPeer bob = new WsSyncPeer(connect())) {
       alice.client().join("alice", Map.of("storageId", UUID.randomUUID().toString(), "isEphemeral", false));
       bob.client().join("bob");
       alice.open(first, tx -> tx.set(ObjectId.ROOT, "title", "first"));
@@ -171,8 +173,8 @@ class WsProtocolTest {
   void aThousandChangesFromOneJavaPeerReachAnother() {
     String doc = docId();
     try (TestService own = TestService.start(new JsonObject().put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", 0));
-         JavaSyncPeer alice = new JavaSyncPeer(CborWsClient.connect(clients, own.httpPort()));
-         JavaSyncPeer bob = new JavaSyncPeer(CborWsClient.connect(clients, own.httpPort()))) {
+         WsSyncPeer alice = new WsSyncPeer(WsClient.connect(clients, own.httpPort()));
+         WsSyncPeer bob = new WsSyncPeer(WsClient.connect(clients, own.httpPort()))) {
       alice.client().join("alice-t");
       bob.client().join("bob-t");
       alice.open(doc, tx -> tx.set(ObjectId.ROOT, "title", "timing"));
@@ -202,7 +204,7 @@ class WsProtocolTest {
       }
     });
     Await.result(events.completion());
-    try (JavaSyncPeer waiter = new JavaSyncPeer(connect()); JavaSyncPeer creator = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer waiter = new WsSyncPeer(connect()); WsSyncPeer creator = new WsSyncPeer(connect())) {
       waiter.client().join("waiter");
       creator.client().join("creator");
       waiter.open(doc, null);
@@ -222,8 +224,8 @@ class WsProtocolTest {
   @Test
   void ephemeralMessagesReachTheOtherPeersOfTheDocumentOnly() {
     String doc = docId();
-    try (JavaSyncPeer alice = new JavaSyncPeer(connect()); JavaSyncPeer bob = new JavaSyncPeer(connect());
-         JavaSyncPeer carol = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer alice = new WsSyncPeer(connect()); WsSyncPeer bob = new WsSyncPeer(connect());
+         WsSyncPeer carol = new WsSyncPeer(connect())) {
       alice.client().join("alice-e");
       bob.client().join("bob-e");
       carol.client().join("carol-e");
@@ -232,7 +234,7 @@ class WsProtocolTest {
       carol.open(docId(), tx -> tx.set(ObjectId.ROOT, "other", true));
       await().atMost(Duration.ofSeconds(10)).until(() -> bob.heads(doc).equals(alice.heads(doc)));
 
-      byte[] presence = CborWsClient.encode(Map.of("cursor", 42));
+      byte[] presence = WsClient.encode(Map.of("cursor", 42));
       Map<String, Object> ephemeral = new LinkedHashMap<>();
       ephemeral.put("type", "ephemeral");
       ephemeral.put("senderId", "alice-e");
@@ -256,7 +258,7 @@ class WsProtocolTest {
   @Test
   void aSecondJoinWithTheSamePeerIdClosesTheOlderSocket() {
     String doc = docId();
-    try (CborWsClient first = connect(); JavaSyncPeer second = new JavaSyncPeer(connect())) {
+    try (WsClient first = connect(); WsSyncPeer second = new WsSyncPeer(connect())) {
       first.join("twice");
       second.client().join("twice");
       assertThat(first.awaitClose()).isEqualTo((short) 1000);
@@ -268,7 +270,7 @@ class WsProtocolTest {
   @Test
   void messagesFromSendersNotJoinedOnTheSocketAreIgnored() {
     long before = ignored("UNBOUND_SENDER");
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.send(request("nobody-yet", docId()));
       assertThat(client.silentFor(Duration.ofMillis(300))).isTrue();
       client.join("bound");
@@ -291,12 +293,12 @@ class WsProtocolTest {
       }
     });
     Await.result(events.completion());
-    try (JavaSyncPeer staying = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer staying = new WsSyncPeer(connect())) {
       staying.client().join("staying");
       staying.open(first, tx -> tx.set(ObjectId.ROOT, "n", 1));
       staying.open(second, tx -> tx.set(ObjectId.ROOT, "n", 2));
       String outbox;
-      try (JavaSyncPeer leaving = new JavaSyncPeer(connect())) {
+      try (WsSyncPeer leaving = new WsSyncPeer(connect())) {
         leaving.client().join("leaving");
         leaving.open(first, null);
         leaving.open(second, null);
@@ -331,7 +333,7 @@ class WsProtocolTest {
 
   @Test
   void statsListOpenConnectionsWithTheirTraffic() {
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.join("counted");
       JsonArray connections = stats().getJsonArray("connections");
       assertThat(connections.stream().map(JsonObject.class::cast))
@@ -362,7 +364,7 @@ class WsProtocolTest {
     return readOn(service, doc);
   }
 
-  /** The stored document as the core serves it, heads sorted like {@link JavaSyncPeer#heads}. */
+  /** The stored document as the core serves it, heads sorted like {@link WsSyncPeer#heads}. */
   static JsonObject readOn(TestService on, String doc) {
     JsonObject reply = Await.result(on.frontend(new JsonObject().put("type", "READ").put("docId", doc)));
     List<Object> heads = new java.util.ArrayList<>(reply.getJsonArray("heads").getList());
