@@ -1,26 +1,26 @@
 package dev.docsync.limits;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every limit of /sync, exceeded: the sender gets the documented error (and close where documented),
@@ -37,6 +37,15 @@ class WsLimitsTest {
   private static final int PREJOIN = 3;
   private static final int PENDING = 6;
 
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff() // offenders are strangers
+      .with("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
+      .with("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
+      .with("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
+      .with("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP)
+      .with("DOCSYNC_LIMIT_JOIN_TIMEOUT_MS", JOIN_TIMEOUT_MS)
+      .with("DOCSYNC_LIMIT_PREJOIN_MESSAGES", PREJOIN)
+      .with("DOCSYNC_LIMIT_PENDING_CONNECTIONS", PENDING);
   private static TestService service;
   private static Vertx clients;
   private static WsSyncPeer bystander;
@@ -45,30 +54,10 @@ class WsLimitsTest {
 
   @BeforeAll
   static void start() {
-    service = TestService.start(new JsonObject()
-        .put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
-        .put("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
-        .put("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
-        .put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP)
-        .put("DOCSYNC_LIMIT_JOIN_TIMEOUT_MS", JOIN_TIMEOUT_MS)
-        .put("DOCSYNC_LIMIT_PREJOIN_MESSAGES", PREJOIN)
-        .put("DOCSYNC_LIMIT_PENDING_CONNECTIONS", PENDING));
-    clients = Vertx.vertx();
-    bystander = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "bystander");
+    service = docsync.service();
+    clients = service.clients();
+    bystander = service.syncPeer("bystander");
     bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (bystander != null) {
-      bystander.close();
-    }
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
   }
 
   /** After every test: the bystander's socket is open and its edits reach the store. */
@@ -77,7 +66,7 @@ class WsLimitsTest {
     int n = ++bystanderEdits;
     bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> WsSyncPeer.serverHeads(service, BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
+        .until(() -> service.heads(BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
     assertThat(bystander.client().isClosed()).isFalse();
   }
 

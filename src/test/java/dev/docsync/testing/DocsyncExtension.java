@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * </pre>
  *
  * In a static field the nodes live for the class (clients made in a test, and nodes a test started
- * itself, are closed after it); in an instance field, for one test. Test methods may take the first
+ * itself, are closed after it; clients made in {@code @BeforeAll} live on); in an instance field, for one test. Test methods may take the first
  * node as a {@link TestService} parameter. With {@code @ExtendWith(VertxExtension.class)} (vertx-junit5)
  * on the class, they may also take a {@code VertxTestContext} for asynchronous checks.
  */
@@ -134,6 +134,7 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
     if (!perClass) {
       startAll();
     }
+    running().forEach(TestService::markTestStart);
   }
 
   @Override
@@ -147,7 +148,7 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
       extra = new ArrayList<>(nodes.subList(Math.min(declaredNodes, nodes.size()), nodes.size()));
     }
     extra.forEach(this::stopNode);
-    running().forEach(TestService::closeClients);
+    running().forEach(TestService::closeTestClients);
   }
 
   @Override

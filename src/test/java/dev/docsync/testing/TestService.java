@@ -18,7 +18,8 @@ import org.automerge.Document;
  * and the clients a test talks to it with: tokens, WebSocket sync peers, event-bus frontends and peers,
  * REST. Clients run on a separate Vert.x ({@link #clients()}), so that they outlive {@link #restart()}
  * and, with {@link DocsyncExtension}, are shared by the nodes of one test. Clients made here are closed
- * by {@link #closeClients()} (the extension calls it after each test) or {@link #close()}.
+ * with the service; with the extension, those a test made are closed after it (those made in
+ * {@code @BeforeAll} live for the class).
  */
 public final class TestService implements AutoCloseable {
   private final String pgUrl;
@@ -27,6 +28,8 @@ public final class TestService implements AutoCloseable {
   private Vertx clients;
   private final boolean ownsClients;
   private final List<AutoCloseable> opened = new ArrayList<>();
+  /** Clients past this index in {@link #opened} were made by the running test (see {@link #closeTestClients()}). */
+  private int testMark;
   private Tokens tokens;
   private Vertx vertx;
   private DocsyncVerticle verticle;
@@ -198,16 +201,30 @@ public final class TestService implements AutoCloseable {
     return client;
   }
 
+  /** Clients made from now on belong to the test that starts. */
+  synchronized void markTestStart() {
+    testMark = opened.size();
+  }
+
+  /** Closes the clients the test made. */
+  synchronized void closeTestClients() {
+    closeClientsFrom(testMark);
+  }
+
   /** Closes the clients made by this service (last made, first closed). */
   public synchronized void closeClients() {
-    for (int i = opened.size() - 1; i >= 0; i--) {
+    closeClientsFrom(0);
+  }
+
+  private void closeClientsFrom(int from) {
+    for (int i = opened.size() - 1; i >= from; i--) {
       try {
-        opened.get(i).close();
+        opened.remove(i).close();
       } catch (Exception e) {
         System.err.println("closing a test client failed: " + e);
       }
     }
-    opened.clear();
+    testMark = Math.min(testMark, opened.size());
   }
 
   /** Stops the node only; its clients' Vert.x stays (restart() or the extension use it again). */

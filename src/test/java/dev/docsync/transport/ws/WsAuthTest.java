@@ -1,5 +1,6 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,7 +82,7 @@ class WsAuthTest {
       mallory.join("alice-laptop");
       // A round trip after mallory's join: alice's socket still answers.
       String nowhere = "nowhere-" + System.nanoTime();
-      alice.sendDoc("request", nowhere, WsProtocolTest.emptyDocSyncMessage());
+      alice.sendDoc("request", nowhere, WsSyncPeer.emptyDocSyncMessage());
       assertThat(alice.nextOfType("doc-unavailable")).containsEntry("documentId", nowhere);
       assertThat(alice.isClosed()).isFalse();
       WsClient aliceAgain = WsClient.connectWithToken(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));

@@ -1,12 +1,13 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
@@ -22,10 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of bad input on /sync gets an error message; where the stream cannot be trusted the
@@ -34,6 +35,10 @@ import org.junit.jupiter.api.Test;
 class WsBadFrameTest {
   private static final int LIMIT = 64 * 1024;
   private static final long PING_MS = 300;
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff() // raw sockets, no tokens
+      .with("DOCSYNC_WS_MAX_MESSAGE_BYTES", LIMIT)
+      .with("DOCSYNC_WS_PING_MS", PING_MS);
   private static TestService service;
   private static Vertx clients;
   private static WsSyncPeer bystander;
@@ -42,26 +47,10 @@ class WsBadFrameTest {
 
   @BeforeAll
   static void start() {
-    service = TestService.start(new JsonObject()
-        .put("DOCSYNC_WS_MAX_MESSAGE_BYTES", LIMIT)
-        .put("DOCSYNC_WS_PING_MS", PING_MS));
-    clients = Vertx.vertx();
-    bystander = new WsSyncPeer(connect());
-    bystander.client().join("bystander");
+    service = docsync.service();
+    clients = service.clients();
+    bystander = service.syncPeer("bystander");
     bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (bystander != null) {
-      bystander.close();
-    }
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
   }
 
   /** After every test: the bystander's socket is open and its edits still reach the store. */
@@ -69,13 +58,12 @@ class WsBadFrameTest {
   void bystanderCarriesOn() {
     int n = ++bystanderEdits;
     bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
-    await().atMost(Duration.ofSeconds(10)).until(() -> WsProtocolTest.readOn(service, BYSTANDER_DOC)
-        .getJsonArray("heads").getList().equals(bystander.heads(BYSTANDER_DOC)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
     assertThat(bystander.client().isClosed()).isFalse();
   }
 
   static WsClient connect() {
-    return WsClient.connect(clients, service.httpPort());
+    return service.ws();
   }
 
   static WsClient joined(String peerId) {
@@ -143,7 +131,7 @@ class WsBadFrameTest {
   @Test
   void missingOrWrongTypedFieldsGetAnError() {
     String doc = "ws-fields-" + UUID.randomUUID();
-    byte[] sync = WsProtocolTest.emptyDocSyncMessage();
+    byte[] sync = WsSyncPeer.emptyDocSyncMessage();
     List<Map<String, Object>> bad = List.of(
         map("senderId", "fields", "documentId", doc, "data", sync),                        // no type
         map("type", 7, "senderId", "fields", "documentId", doc, "data", sync),             // type not text
@@ -182,7 +170,7 @@ class WsBadFrameTest {
       try (WsSyncPeer other = new WsSyncPeer(joined("garbage-2"))) {
         other.open(doc, tx -> tx.set(ObjectId.ROOT, "ok", true));
         await().atMost(Duration.ofSeconds(10)).until(() ->
-            WsProtocolTest.readOn(service, doc).getJsonArray("heads").getList().equals(other.heads(doc)));
+            service.heads(doc).equals(other.heads(doc)));
       }
     }
     assertThat(rejected("INVALID_SYNC_MESSAGE")).isPositive();
@@ -266,7 +254,7 @@ class WsBadFrameTest {
   /** The socket still answers a request (with doc-unavailable, for a document nobody has). */
   private static void assertUsable(WsClient client) {
     String doc = "ws-probe-" + UUID.randomUUID();
-    client.sendDoc("request", doc, WsProtocolTest.emptyDocSyncMessage());
+    client.sendDoc("request", doc, WsSyncPeer.emptyDocSyncMessage());
     assertThat(client.next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")))).isNotNull();
     assertThat(client.isClosed()).isFalse();
   }

@@ -1,5 +1,6 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -174,7 +175,7 @@ class WsPresenceSecurityTest {
 
   /** The client has the document open on /sync, so the server's refusals about it reach it. */
   private static void syncs(WsClient client, String docId) {
-    client.sendDoc("request", docId, WsProtocolTest.emptyDocSyncMessage());
+    client.sendDoc("request", docId, WsSyncPeer.emptyDocSyncMessage());
     client.next(m -> docId.equals(m.get("documentId")));
   }
 

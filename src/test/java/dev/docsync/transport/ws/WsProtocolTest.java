@@ -346,17 +346,7 @@ class WsProtocolTest {
     message.put("type", "request");
     message.put("senderId", sender);
     message.put("documentId", doc);
-    message.put("data", emptyDocSyncMessage());
-    return message;
-  }
-
-  /** What a JS client sends to ask for a document it does not have. */
-  static byte[] emptyDocSyncMessage() {
-    org.automerge.Document empty = new org.automerge.Document();
-    org.automerge.SyncState state = new org.automerge.SyncState();
-    byte[] message = empty.generateSyncMessage(state).orElseThrow();
-    state.free();
-    empty.free();
+    message.put("data", WsSyncPeer.emptyDocSyncMessage());
     return message;
   }
 
