@@ -1,12 +1,12 @@
 package dev.docsync.auth;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.limits.BridgeClient;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,12 +1,13 @@
 package dev.docsync.auth;
 
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.limits.Metrics;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -22,9 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every way a /sync upgrade can fail gives back the connection's places in the per-IP and pending counts:
@@ -34,20 +35,15 @@ import org.junit.jupiter.api.Test;
  */
 class UpgradeSlotLeakTest {
   private static final String ATTACKER_IP = "127.0.0.7";
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode();
   private static TestService service;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn());
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
   }
 
   @Test

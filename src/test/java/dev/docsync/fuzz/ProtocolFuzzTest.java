@@ -1,7 +1,5 @@
 package dev.docsync.fuzz;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +8,8 @@ import dev.docsync.limits.Metrics;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.transport.ws.SyncEndpoint;
 import dev.docsync.transport.ws.WsCodec;
 import dev.docsync.transport.ws.WsDecodeException;
@@ -137,13 +137,13 @@ class ProtocolFuzzTest {
           tx.set(ObjectId.ROOT, "n", n);
         });
         writer.change(doc, tx -> tx.set(ObjectId.ROOT, "edited", true));
-        await().atMost(Duration.ofSeconds(10)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(doc).equals(writer.heads(doc)));
         protectedDocs.add(doc);
       }
     }
     for (String doc : protectedDocs) {
       JsonObject read = read(doc);
-      headsBefore.put(doc, WsSyncPeer.serverHeads(service, doc));
+      headsBefore.put(doc, service.heads(doc));
       viewsBefore.put(doc, read.getJsonObject("view"));
       snapshots.add(Base64.getDecoder().decode(read.getString("snapshot")));
     }
@@ -202,7 +202,7 @@ class ProtocolFuzzTest {
 
     // Documents written before the fuzzing: unchanged.
     for (String doc : protectedDocs) {
-      assertThat(WsSyncPeer.serverHeads(service, doc)).as("heads of " + doc).isEqualTo(headsBefore.get(doc));
+      assertThat(service.heads(doc)).as("heads of " + doc).isEqualTo(headsBefore.get(doc));
       assertThat(read(doc).getJsonObject("view")).as("view of " + doc).isEqualTo(viewsBefore.get(doc));
     }
 
@@ -211,7 +211,7 @@ class ProtocolFuzzTest {
     try (WsSyncPeer alice = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "after-alice");
          WsSyncPeer bob = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "after-bob")) {
       alice.open(fresh, tx -> tx.set(ObjectId.ROOT, "survived", true));
-      await().atMost(Duration.ofSeconds(15)).until(() -> WsSyncPeer.serverHeads(service, fresh).equals(alice.heads(fresh)));
+      await().atMost(Duration.ofSeconds(15)).until(() -> service.heads(fresh).equals(alice.heads(fresh)));
       bob.open(fresh, null);
       await().atMost(Duration.ofSeconds(15)).until(() -> alice.heads(fresh).equals(bob.heads(fresh)));
       bob.change(fresh, tx -> tx.set(ObjectId.ROOT, "bob", "was here"));

@@ -1,8 +1,8 @@
 package dev.docsync.fuzz;
 
-import dev.docsync.testing.WsClient;
 import static dev.docsync.fuzz.Mutations.pick;
 
+import dev.docsync.testing.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

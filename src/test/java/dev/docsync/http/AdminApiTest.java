@@ -1,6 +1,5 @@
 package dev.docsync.http;
 
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +9,7 @@ import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.Changes;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
@@ -27,12 +27,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.automerge.Document;
 import org.automerge.ObjectId;
 import org.automerge.SyncState;
 import org.automerge.Transaction;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

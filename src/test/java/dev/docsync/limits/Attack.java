@@ -1,7 +1,7 @@
 package dev.docsync.limits;
 
-import dev.docsync.testing.WsClient;
 import dev.docsync.auth.Tokens;
+import dev.docsync.testing.WsClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -9,8 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** What the attack tests share: heap after GC, counters read with an operator's token, /health. */
 final class Attack {

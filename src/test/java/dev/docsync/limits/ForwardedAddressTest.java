@@ -1,9 +1,9 @@
 package dev.docsync.limits;
 
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;

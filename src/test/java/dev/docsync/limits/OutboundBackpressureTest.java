@@ -1,13 +1,13 @@
 package dev.docsync.limits;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.transport.ws.SyncEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -113,7 +113,7 @@ class OutboundBackpressureTest {
     WsSyncPeer writer = new WsSyncPeer(Await.result(WsClient.connectAsync(clients, service.httpPort(), null, token)), "writer");
     open.add(writer.client());
     writer.open(doc, tx -> tx.set(ObjectId.ROOT, "start", 0));
-    await().atMost(Duration.ofSeconds(10)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(doc).equals(writer.heads(doc)));
 
     // The slow peer: a plain socket that asks for the document, then reads nothing for a while.
     Document replica = new Document();
@@ -134,13 +134,13 @@ class OutboundBackpressureTest {
       writer.change(doc, tx -> tx.set(ObjectId.ROOT, "blob" + n, blob));
       Attack.sleep(60); // one sync round each (pace 50 ms): many messages to the sleeping peer
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.heads(doc).equals(writer.heads(doc)));
     assertThat(Attack.exceeded(service.httpPort(), tokens, "outbound_sync_deferred", "ws")).isGreaterThan(0);
     assertThat(outboundQueued()).isLessThanOrEqualTo(2L << 20);
 
     // Reading again, the slow peer ends up with every change: nothing was lost by deferring.
     long deadline = System.currentTimeMillis() + 60_000;
-    List<String> serverHeads = WsSyncPeer.serverHeads(service, doc);
+    List<String> serverHeads = service.heads(doc);
     while (!headsOf(replica).equals(serverHeads) && System.currentTimeMillis() < deadline) {
       Map<String, Object> message = slow.read(1000);
       if (message != null && "sync".equals(message.get("type"))) {
@@ -213,7 +213,7 @@ class OutboundBackpressureTest {
     open.add(honest.client());
     long t0 = System.nanoTime();
     honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
-    await().atMost(Duration.ofSeconds(30)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.heads(doc).equals(honest.heads(doc)));
     System.out.printf("honest 3 MiB change over /sync stored in %d ms under attack%n", (System.nanoTime() - t0) / 1_000_000);
 
     Document local = new Document();

@@ -1,17 +1,16 @@
 package dev.docsync.limits;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,7 +143,7 @@ class UnfinishedMessageTest {
     new Random(3).nextBytes(blob);
     try (WsSyncPeer honest = new WsSyncPeer(Await.result(WsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest")) {
       honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
-      await().atMost(Duration.ofSeconds(30)).until(() -> WsSyncPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> service.heads(doc).equals(honest.heads(doc)));
     }
     assertThat(Attack.get(service.httpPort(), "/health", null).statusCode()).isEqualTo(200);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.testing.Await;
+import dev.docsync.testing.Bystander;
 import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
 import dev.docsync.testing.WsClient;
@@ -48,26 +49,19 @@ class WsLimitsTest {
       .with("DOCSYNC_LIMIT_PENDING_CONNECTIONS", PENDING);
   private static TestService service;
   private static Vertx clients;
-  private static WsSyncPeer bystander;
-  private static final String BYSTANDER_DOC = "limits-bystander-" + UUID.randomUUID();
-  private static int bystanderEdits;
+  private static Bystander bystander;
 
   @BeforeAll
   static void start() {
     service = docsync.service();
     clients = service.clients();
-    bystander = service.syncPeer("bystander");
-    bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
+    bystander = Bystander.join(service, "bystander");
   }
 
   /** After every test: the bystander's socket is open and its edits reach the store. */
   @AfterEach
   void bystanderCarriesOn() {
-    int n = ++bystanderEdits;
-    bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> service.heads(BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
-    assertThat(bystander.client().isClosed()).isFalse();
+    bystander.carriesOn();
   }
 
   @Test

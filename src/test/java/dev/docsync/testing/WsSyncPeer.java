@@ -84,11 +84,6 @@ public final class WsSyncPeer implements AutoCloseable {
     return EventBusPeer.hex(docs.get(docId).getHeads());
   }
 
-  /** The server's heads of a document (READ on the event bus), hex, sorted. */
-  public static List<String> serverHeads(TestService service, String docId) {
-    return service.heads(docId);
-  }
-
   /** What a client sends to ask for a document it does not have. */
   public static byte[] emptyDocSyncMessage() {
     Document empty = new Document();

@@ -1,11 +1,10 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
-import io.vertx.core.Future;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import java.util.ArrayList;

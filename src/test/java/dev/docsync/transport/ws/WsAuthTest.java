@@ -1,7 +1,5 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.testing.WsSyncPeer;
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;

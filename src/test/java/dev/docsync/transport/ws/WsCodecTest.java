@@ -1,11 +1,11 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.docsync.testing.WsClient;
 import dev.docsync.transport.ws.WsDecodeException.Kind;
 import java.util.ArrayList;
 import java.util.HexFormat;

@@ -1,22 +1,23 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.testing.WsSyncPeer;
-import dev.docsync.testing.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.BridgeClient;
 import dev.docsync.limits.Metrics;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence attacks over /sync, as a client with a real token would mount them: automerge-repo Presence
@@ -24,20 +25,15 @@ import org.junit.jupiter.api.Test;
  * The victim is a bridged client (raw SockJS, token in the frame headers). Authentication on.
  */
 class WsPresenceSecurityTest {
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode();
   private static TestService service;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn());
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
   }
 
   @Test

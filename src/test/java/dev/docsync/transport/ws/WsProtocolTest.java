@@ -1,16 +1,16 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.testing.WsClient;
-import dev.docsync.testing.WsSyncPeer;
-import dev.docsync.protocol.Addresses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.protocol.Addresses;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.impl.PgDocumentStore;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
