@@ -1,10 +1,12 @@
 package dev.docsync.testing;
 
 import dev.docsync.auth.Tokens;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -36,6 +38,7 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
   private final int declaredNodes;
   private final JsonObject settings = Tokens.authOn();
   private final List<TestService> nodes = new ArrayList<>();
+  private Supplier<Future<Vertx>> vertxFactory = TestService::plainVertx;
   private String pgUrl;
   private Vertx clients;
   private boolean perClass;
@@ -63,6 +66,12 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
   /** Settings of every node. */
   public DocsyncExtension with(JsonObject more) {
     settings.mergeIn(more);
+    return this;
+  }
+
+  /** Each node's Vert.x from {@code factory} (e.g. a clustered one) instead of {@code Vertx.vertx()}. */
+  public DocsyncExtension vertx(Supplier<Future<Vertx>> factory) {
+    this.vertxFactory = factory;
     return this;
   }
 
@@ -98,7 +107,7 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
 
   /** Starts one more node on the same database, with {@code more} on top of the common settings. */
   public TestService startNode(JsonObject more) {
-    TestService node = TestService.startOn(pgUrl, settings.copy().mergeIn(more), clients);
+    TestService node = TestService.startOn(pgUrl, settings.copy().mergeIn(more), clients, vertxFactory);
     synchronized (this) {
       nodes.add(node);
     }

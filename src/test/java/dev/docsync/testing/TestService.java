@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.automerge.Document;
 
 /**
@@ -31,15 +32,22 @@ public final class TestService implements AutoCloseable {
   /** Clients past this index in {@link #opened} were made by the running test (see {@link #closeTestClients()}). */
   private int testMark;
   private Tokens tokens;
+  /** Makes the node's Vert.x: a plain one, or (for a cluster) one built with a cluster manager. */
+  private final Supplier<Future<Vertx>> vertxFactory;
   private Vertx vertx;
   private DocsyncVerticle verticle;
 
-  private TestService(String pgUrl, JsonObject overrides, Vertx clients) {
+  private TestService(String pgUrl, JsonObject overrides, Vertx clients, Supplier<Future<Vertx>> vertxFactory) {
     this.pgUrl = pgUrl;
     this.overrides = overrides;
     this.clients = clients;
     this.ownsClients = clients == null;
+    this.vertxFactory = vertxFactory;
     boot();
+  }
+
+  static Future<Vertx> plainVertx() {
+    return Future.succeededFuture(Vertx.vertx());
   }
 
   public static TestService start() {
@@ -53,16 +61,16 @@ public final class TestService implements AutoCloseable {
 
   /** On a database of the caller's choice. */
   public static TestService startOn(String pgUrl, JsonObject overrides) {
-    return new TestService(pgUrl, overrides, null);
+    return new TestService(pgUrl, overrides, null, TestService::plainVertx);
   }
 
-  /** A node whose clients run on {@code clients} (the caller closes it): how the extension starts nodes. */
-  static TestService startOn(String pgUrl, JsonObject overrides, Vertx clients) {
-    return new TestService(pgUrl, overrides, clients);
+  /** A node on a Vert.x from {@code vertxFactory} whose clients run on {@code clients} (the caller closes it). */
+  static TestService startOn(String pgUrl, JsonObject overrides, Vertx clients, Supplier<Future<Vertx>> vertxFactory) {
+    return new TestService(pgUrl, overrides, clients, vertxFactory);
   }
 
   private void boot() {
-    vertx = Vertx.vertx();
+    vertx = Await.result(vertxFactory.get());
     verticle = new DocsyncVerticle();
     JsonObject config = new JsonObject()
         .put("DOCSYNC_PG_URL", pgUrl)
