@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
 import dev.docsync.testing.WsClient;
 import dev.docsync.testing.WsSyncPeer;
@@ -21,10 +22,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sockets that start fragmented messages and never finish them (a token without grants is enough):
@@ -39,25 +40,17 @@ class UnfinishedMessageTest {
   private static final int FRAGMENT_BYTES = 1 << 20;
   private static final long DEADLINE_MS = 20_000;
 
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().with("DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS", DEADLINE_MS);
   private static TestService service;
   private static Vertx clients;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn().put("DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS", DEADLINE_MS));
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-    clients = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
+    clients = service.clients();
   }
 
   @Test

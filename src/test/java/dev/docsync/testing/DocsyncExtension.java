@@ -28,14 +28,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * docsync.service().syncPeer("alice"); cluster.node(1).rest().get("/health"); cluster.startNode();
  * </pre>
  *
- * In a static field the nodes live for the class (clients made in a test, and nodes a test started
- * itself, are closed after it; clients made in {@code @BeforeAll} live on); in an instance field, for one test. Test methods may take the first
- * node as a {@link TestService} parameter. With {@code @ExtendWith(VertxExtension.class)} (vertx-junit5)
- * on the class, they may also take a {@code VertxTestContext} for asynchronous checks.
+ * In a static field the nodes live for the class: clients made in a test, and nodes a test started
+ * itself, are closed after it (those made in {@code @BeforeAll} live on). In an instance field
+ * everything, the database too, is made anew for every test. Test methods may take the first node as a
+ * {@link TestService} parameter. With {@code @ExtendWith(VertxExtension.class)} (vertx-junit5) on the
+ * class they may also take a {@code VertxTestContext} for asynchronous checks; {@link #vertx} makes the
+ * nodes' Vert.x (a clustered one, say).
  */
 public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
     ParameterResolver {
   private final int declaredNodes;
+  /** Nodes running when the test started (declared, or started in {@code @BeforeAll}): they outlive it. */
+  private int nodesBeforeTest;
   private final JsonObject settings = Tokens.authOn();
   private final List<TestService> nodes = new ArrayList<>();
   private Supplier<Future<Vertx>> vertxFactory = TestService::plainVertx;
@@ -143,7 +147,9 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
     if (!perClass) {
       startAll();
     }
-    running().forEach(TestService::markTestStart);
+    List<TestService> running = running();
+    nodesBeforeTest = running.size();
+    running.forEach(TestService::markTestStart);
   }
 
   @Override
@@ -154,7 +160,7 @@ public final class DocsyncExtension implements BeforeAllCallback, AfterAllCallba
     }
     List<TestService> extra;
     synchronized (this) {
-      extra = new ArrayList<>(nodes.subList(Math.min(declaredNodes, nodes.size()), nodes.size()));
+      extra = new ArrayList<>(nodes.subList(Math.min(nodesBeforeTest, nodes.size()), nodes.size()));
     }
     extra.forEach(this::stopNode);
     running().forEach(TestService::closeTestClients);

@@ -8,6 +8,7 @@ import dev.docsync.store.DocumentStore;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.impl.PgDocumentStore;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
 import dev.docsync.testing.WsClient;
 import dev.docsync.testing.WsSyncPeer;
@@ -25,30 +26,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.automerge.AmValue;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The automerge-repo protocol on /sync, spoken by a Java client with Jackson CBOR and org.automerge documents. */
 class WsProtocolTest {
+  /** Short idle unload: documents are unloaded (their peers parked) and reloaded all the time. */
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff().with("DOCSYNC_DOC_IDLE_UNLOAD_MS", 300);
   private static TestService service;
   private static Vertx clients;
 
   @BeforeAll
   static void start() {
-    // Short idle unload: documents are unloaded (their peers parked) and reloaded all the time.
-    service = TestService.start(new JsonObject().put("DOCSYNC_DOC_IDLE_UNLOAD_MS", 300));
-    clients = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    clients = service.clients();
   }
 
   static WsClient connect() {
@@ -95,8 +88,8 @@ class WsProtocolTest {
   /** Off by default (Vert.x inflates without a bound before the size limit applies); trusted deployments turn it on. */
   @Test
   void permessageDeflateCanBeTurnedOn() {
-    try (TestService own = TestService.start(new JsonObject().put("DOCSYNC_WS_DEFLATE", "true"));
-         WsClient client = WsClient.connect(clients, own.httpPort())) {
+    TestService own = docsync.startNode(new JsonObject().put("DOCSYNC_WS_DEFLATE", "true"));
+    try (WsClient client = own.ws()) {
       assertThat(client.join("compressed")).containsEntry("type", "peer");
       assertThat(client.socket().headers().get("sec-websocket-extensions")).contains("permessage-deflate");
     }
@@ -105,24 +98,22 @@ class WsProtocolTest {
   /** Clients with storage key their sync state with docsync by its storageId: it must survive restarts. */
   @Test
   void theServerIdentityIsTheSameAfterARestart() {
-    try (TestService own = TestService.start()) {
-      Map<String, Object> before;
-      try (WsClient client = WsClient.connect(clients, own.httpPort())) {
-        before = client.join("restarting");
-      }
-      own.restart();
-      try (WsClient client = WsClient.connect(clients, own.httpPort())) {
-        Map<String, Object> after = client.join("restarting");
-        assertThat(after.get("senderId")).isEqualTo(before.get("senderId"));
-        assertThat(after.get("peerMetadata")).isEqualTo(before.get("peerMetadata"));
-      }
+    TestService own = docsync.startNode();
+    Map<String, Object> before;
+    try (WsClient client = own.ws()) {
+      before = client.join("restarting");
+    }
+    own.restart();
+    try (WsClient client = own.ws()) {
+      Map<String, Object> after = client.join("restarting");
+      assertThat(after.get("senderId")).isEqualTo(before.get("senderId"));
+      assertThat(after.get("peerMetadata")).isEqualTo(before.get("peerMetadata"));
     }
   }
 
   @Test
   void permessageDeflateIsOffByDefault() {
-    try (TestService own = TestService.start();
-         WsClient client = WsClient.connect(clients, own.httpPort())) {
+    try (WsClient client = connect()) {
       assertThat(client.join("plain")).containsEntry("type", "peer");
       assertThat(client.socket().headers().get("sec-websocket-extensions")).isNull();
     }
@@ -158,9 +149,8 @@ class WsProtocolTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> alice.heads(first).equals(bob.heads(first)));
       assertThat(((AmValue.Str) alice.doc(first).get(ObjectId.ROOT, "reply").orElseThrow()).getValue()).isEqualTo("from bob");
       // Acknowledged means stored: the core serves what the peers synced.
-      JsonObject stored = read(first);
-      assertThat(stored.getJsonObject("view").getMap()).containsEntry("title", "first").containsEntry("reply", "from bob");
-      assertThat(stored.getJsonArray("heads").getList()).isEqualTo(alice.heads(first));
+      assertThat(service.read(first).getJsonObject("view").getMap()).containsEntry("title", "first").containsEntry("reply", "from bob");
+      assertThat(service.heads(first)).isEqualTo(alice.heads(first));
     }
   }
 
@@ -172,9 +162,8 @@ class WsProtocolTest {
   @Test
   void aThousandChangesFromOneJavaPeerReachAnother() {
     String doc = docId();
-    try (TestService own = TestService.start(new JsonObject().put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", 0));
-         WsSyncPeer alice = new WsSyncPeer(WsClient.connect(clients, own.httpPort()));
-         WsSyncPeer bob = new WsSyncPeer(WsClient.connect(clients, own.httpPort()))) {
+    TestService own = docsync.startNode(new JsonObject().put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", 0));
+    try (WsSyncPeer alice = new WsSyncPeer(own.ws()); WsSyncPeer bob = new WsSyncPeer(own.ws())) {
       alice.client().join("alice-t");
       bob.client().join("bob-t");
       alice.open(doc, tx -> tx.set(ObjectId.ROOT, "title", "timing"));
@@ -314,8 +303,8 @@ class WsProtocolTest {
       Await.result(spy.completion());
       staying.change(first, tx -> tx.set(ObjectId.ROOT, "n", 10));
       staying.change(second, tx -> tx.set(ObjectId.ROOT, "n", 20));
-      await().atMost(Duration.ofSeconds(10)).until(() -> read(first).getJsonArray("heads").getList().equals(staying.heads(first))
-          && read(second).getJsonArray("heads").getList().equals(staying.heads(second)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(first).equals(staying.heads(first))
+          && service.heads(second).equals(staying.heads(second)));
       sleep(300);
       assertThat(leaked).isEmpty();
       Await.result(spy.unregister());
@@ -348,18 +337,6 @@ class WsProtocolTest {
     message.put("documentId", doc);
     message.put("data", WsSyncPeer.emptyDocSyncMessage());
     return message;
-  }
-
-  static JsonObject read(String doc) {
-    return readOn(service, doc);
-  }
-
-  /** The stored document as the core serves it, heads sorted like {@link WsSyncPeer#heads}. */
-  static JsonObject readOn(TestService on, String doc) {
-    JsonObject reply = Await.result(on.frontend(new JsonObject().put("type", "READ").put("docId", doc)));
-    List<Object> heads = new java.util.ArrayList<>(reply.getJsonArray("heads").getList());
-    heads.sort(java.util.Comparator.comparing(Object::toString));
-    return reply.put("heads", new JsonArray(heads));
   }
 
   static void sleep(long ms) {
