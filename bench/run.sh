@@ -11,6 +11,11 @@
 # default postgresql://postgres@127.0.0.1:5432/postgres), SCENARIOS (default
 # many,hot,large,bootstrap,connections,durability), JMH_ARGS (default: short iterations),
 # BENCH_ARGS (more --key=value options for dev.docsync.bench.SyncBench), SKIP_BUILD=1, SKIP_JMH=1.
+#
+#   SCENARIOS=cluster bench/run.sh   one docsync node vs three clustered nodes on this machine (many documents),
+#                           the added latency of a cross-node hop, pgbench: ~8 min, needs the machine's PostgreSQL
+#                           (PG_ADMIN) and pgbench; replaces only the "Cluster" section of docs/benchmarks.md (a run
+#                           without it keeps that section).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,17 +41,21 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 [[ -f "$BUILD_DIR/docsync.jar" ]] || { echo "no $BUILD_DIR/docsync.jar" >&2; exit 1; }
 
-echo "== reference server dependencies (npm ci in bench/reference-server)"
-(cd bench/reference-server && npm ci --no-audit --no-fund --loglevel=error)
+if [[ "$SCENARIOS" != cluster ]]; then # the cluster scenario runs docsync only, and no JMH
+  echo "== reference server dependencies (npm ci in bench/reference-server)"
+  (cd bench/reference-server && npm ci --no-audit --no-fund --loglevel=error)
+else
+  SKIP_JMH=1
+fi
 
-if [[ ",$SCENARIOS," == *",durability,"* ]]; then
+if [[ ",$SCENARIOS," == *",durability,"* || ",$SCENARIOS," == *",cluster,"* ]]; then
   if ! command -v pgbench >/dev/null; then
     echo "== installing pgbench (postgresql-client)"
     if [[ $(id -u) == 0 ]]; then apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null; fi
   fi
   if ! command -v pgbench >/dev/null || ! pg_isready -q -d "$PG_ADMIN" 2>/dev/null; then
-    echo "no pgbench or no PostgreSQL at $PG_ADMIN: skipping the durability scenario" >&2
-    SCENARIOS=$(echo ",$SCENARIOS," | sed 's/,durability,/,/; s/^,//; s/,$//')
+    echo "no pgbench or no PostgreSQL at $PG_ADMIN: skipping the durability and cluster scenarios" >&2
+    SCENARIOS=$(echo ",$SCENARIOS," | sed 's/,durability,/,/; s/,cluster,/,/; s/^,//; s/,$//')
   fi
 fi
 

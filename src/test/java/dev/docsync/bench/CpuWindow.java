@@ -13,23 +13,30 @@ final class CpuWindow {
   private final long self;
   private final long[] machine;
   private final Map<String, Long> serverThreads;
+  private final long commits;
   private final Server target;
 
   private CpuWindow(Server target) {
     this.target = target;
     this.wall = System.nanoTime();
-    this.server = target == null ? 0 : Math.max(0, Proc.cpuTicks(target.pid()));
+    this.server = target == null ? 0 : Proc.cpuTicks(target.serverPids());
     this.helpers = target == null ? 0 : Proc.cpuTicks(target.helperPids());
     this.self = Proc.cpuTicks(Proc.selfPid());
     this.machine = Proc.machineTicks();
-    this.serverThreads = target == null ? Map.of() : Proc.threadTicks(target.pid());
+    this.serverThreads = new TreeMap<>();
+    if (target != null) {
+      for (long pid : target.serverPids()) {
+        Proc.threadTicks(pid).forEach((k, v) -> serverThreads.merge(k, v, Long::sum));
+      }
+    }
+    this.commits = target == null ? -1 : target.dbCommits();
   }
 
   static CpuWindow begin(Server target) {
     return new CpuWindow(target);
   }
 
-  /** serverCpu, dbCpu (embedded PostgreSQL), generatorCpu, machineCpu (% of one core) and per-thread-group server CPU. */
+  /** serverCpu (all its JVMs), dbCpu (embedded PostgreSQL, or a cluster's backends in the machine's), generatorCpu, machineCpu (% of one core) and per-thread-group server CPU. */
   JsonObject end() {
     CpuWindow now = new CpuWindow(target);
     double seconds = (now.wall - wall) / 1e9;
@@ -47,7 +54,11 @@ final class CpuWindow {
     int cores = Runtime.getRuntime().availableProcessors();
     double machineCpu = machineTotal == 0 ? 0 : 100.0 * cores * machineBusy / machineTotal;
     double ours = pct(now.server - server, seconds) + pct(Math.max(0, now.helpers - helpers), seconds) + pct(now.self - self, seconds);
-    return new JsonObject()
+    JsonObject out = new JsonObject();
+    if (commits >= 0 && now.commits >= 0) { // a cluster's shared database: what each change costs it in commits
+      out.put("dbCommitsPerSecond", round((now.commits - commits) / seconds));
+    }
+    return out
         .put("otherCpu", round(Math.max(0, machineCpu - ours)))
         .put("serverCpu", round(pct(now.server - server, seconds)))
         .put("dbCpu", round(pct(Math.max(0, now.helpers - helpers), seconds)))

@@ -34,6 +34,10 @@ final class Report {
     big("bootstrap", "Bootstrap");
     connections();
     durability();
+    JsonObject cluster = r.getJsonObject("cluster") == null ? null : r.getJsonObject("cluster").getJsonObject("docsync");
+    if (cluster != null && !cluster.containsKey("error")) {
+      md.append(ClusterReport.section(cluster, r.getString("startedAt"), r.getJsonObject("machine").getInteger("cores")));
+    }
     jmh();
     profiles();
     if (notes != null) {

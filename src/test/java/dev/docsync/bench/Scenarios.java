@@ -25,8 +25,8 @@ final class Scenarios {
   static final double GENERATOR_LAG_LIMIT_MS = 20;
   /** Other processes above this (% of a core) during a window: the figures are marked as contended. */
   static final double CONTENDED_PCT = 25;
-  private static final double QUIET_PCT = 15;
-  private static final long QUIET_WAIT_MS = Long.getLong("bench.quietWaitMs", 300_000);
+  static final double QUIET_PCT = 15;
+  static final long QUIET_WAIT_MS = Long.getLong("bench.quietWaitMs", 300_000);
 
   private final LoadGenerator gen;
   private final boolean durableClients;
@@ -167,12 +167,27 @@ final class Scenarios {
    */
   JsonObject ramp(Server server, int docs, int clientsPerDoc, double[] rates, double warmupS, double windowS,
                   double drainS, double p99LimitMs) {
+    return ramp(server, docs, clientsPerDoc, rates, warmupS, windowS, drainS, p99LimitMs, 0);
+  }
+
+  /** As above; first, with every client connected and in sync, {@code idleS} seconds without typing: the fixed cost. */
+  JsonObject ramp(Server server, int docs, int clientsPerDoc, double[] rates, double warmupS, double windowS,
+                  double drainS, double p99LimitMs, double idleS) {
     List<DocGroup> groups = population(docs, clientsPerDoc);
     List<SimClient> clients = clients(groups);
     long t0 = System.nanoTime();
     connectAndSync(server, clients, 60_000);
     log.accept(String.format("  %s: %d clients on %d documents connected and in sync in %.1f s", server.name,
         clients.size(), docs, (System.nanoTime() - t0) / 1e9));
+    JsonObject idle = null;
+    if (idleS > 0) {
+      CpuWindow.awaitQuiet(server, QUIET_PCT, QUIET_WAIT_MS, log);
+      CpuWindow cpu = CpuWindow.begin(server);
+      Proc.sleep((long) (idleS * 1000));
+      idle = cpu.end();
+      log.accept(String.format("  idle with %d documents: server %.1f%% db %.1f%% other %.1f%% of a core", docs,
+          idle.getDouble("serverCpu"), idle.getDouble("dbCpu"), idle.getDouble("otherCpu")));
+    }
     JsonArray steps = new JsonArray();
     double sustained = 0;
     JsonObject best = null;
@@ -197,8 +212,9 @@ final class Scenarios {
     } finally {
       closeAll(clients);
     }
-    return new JsonObject().put("docs", docs).put("clientsPerDoc", clientsPerDoc).put("p99LimitMs", p99LimitMs)
+    JsonObject result = new JsonObject().put("docs", docs).put("clientsPerDoc", clientsPerDoc).put("p99LimitMs", p99LimitMs)
         .put("steps", steps).put("sustained", sustained).put("atSustained", best);
+    return idle == null ? result : result.put("idle", idle);
   }
 
   private static boolean passes(JsonObject s, double p99LimitMs) {

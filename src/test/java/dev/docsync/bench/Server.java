@@ -35,7 +35,7 @@ abstract class Server implements AutoCloseable {
   abstract String url();
 
   /** Starts the process and returns once it serves. */
-  final void start() {
+  void start() {
     try {
       Files.createDirectories(workDir);
       port = freePort();
@@ -104,6 +104,16 @@ abstract class Server implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** The server's own processes (one JVM, or every node of a cluster): their CPU is the server's. */
+  List<Long> serverPids() {
+    return List.of(pid());
+  }
+
+  /** Transactions committed in the server's database so far (pg_stat_database), -1 when not known. */
+  long dbCommits() {
+    return -1;
   }
 
   /** Processes that work for the server besides its own (the embedded PostgreSQL); not counted in its CPU or RSS. */

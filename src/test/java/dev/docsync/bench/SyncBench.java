@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  *     -Dexec.args="--jar=target/docsync.jar --work=bench/results --report=docs/benchmarks.md"
  * </pre>
  * Options (--key=value): jar, reference (dir of server.mjs), work, report, jmh (JMH JSON to include),
- * notes (markdown appended), scenarios (many,hot,large,bootstrap,connections,durability), servers
+ * notes (markdown appended), scenarios (many,hot,large,bootstrap,connections,durability; also cluster: one node vs three
+ * clustered nodes on the machine's PostgreSQL and the cross-node hop, about 8 min, see {@link ClusterScenario}), servers
  * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (JFR on docsync: true),
  * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), large-changes (size of the large
  * document), docsync-jvm (extra JVM options of the docsync server), --smoke for tiny numbers, and
@@ -134,6 +135,9 @@ public final class SyncBench {
         JsonObject bySever = new JsonObject();
         results.put(scenario, bySever);
         for (String server : servers) {
+          if (scenario.equals("cluster") && !server.equals("docsync")) {
+            continue; // the reference server has no cluster
+          }
           log("== " + scenario + " on " + server);
           long t0 = System.nanoTime();
           try {
@@ -152,9 +156,27 @@ public final class SyncBench {
     save();
     if (options.containsKey("report")) {
       Path report = Path.of(options.get("report"));
-      Files.writeString(report, new Report(results, settings, readJmh(), readNotes()).markdown());
+      Files.writeString(report, reportText(report, scenarios));
       log("report: " + report.toAbsolutePath());
     }
+  }
+
+  /**
+   * The cluster scenario alone replaces only the Cluster section of an existing report; a run without it keeps the
+   * section of the last run that had it (each names its own date).
+   */
+  private String reportText(Path report, List<String> scenarios) throws IOException {
+    String old = Files.exists(report) ? Files.readString(report) : null;
+    JsonObject cluster = results.getJsonObject("cluster") == null ? null : results.getJsonObject("cluster").getJsonObject("docsync");
+    if (cluster != null && cluster.containsKey("error")) {
+      cluster = null;
+    }
+    if (old != null && scenarios.equals(List.of("cluster")) && cluster != null) {
+      return ClusterReport.replace(old, ClusterReport.section(cluster, results.getString("startedAt"),
+          results.getJsonObject("machine").getInteger("cores")));
+    }
+    String generated = new Report(results, settings, readJmh(), readNotes()).markdown();
+    return cluster == null && old != null ? ClusterReport.replace(generated, ClusterReport.extract(old)) : generated;
   }
 
   private void save() throws IOException {
@@ -199,6 +221,15 @@ public final class SyncBench {
         }
       case "durability":
         return durability(sc, serverName);
+      case "cluster": {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx2g", "-XX:TrimNativeHeapInterval=1000"));
+        if (options.containsKey("docsync-jvm")) {
+          jvm.addAll(Arrays.asList(options.get("docsync-jvm").trim().split("\\s+")));
+        }
+        return new ClusterScenario(sc, options.containsKey("smoke") ? ClusterScenario.Sizes.smoke() : ClusterScenario.Sizes.full(),
+            Path.of(options.getOrDefault("jar", "target/docsync.jar")).toAbsolutePath(), work,
+            options.getOrDefault("pg-admin", "postgresql://postgres@127.0.0.1:5432/postgres"), jvm, SyncBench::log).run();
+      }
       default:
         throw new IllegalArgumentException("unknown scenario " + scenario);
     }
@@ -274,7 +305,7 @@ public final class SyncBench {
       }
       result.put("database", "machine PostgreSQL " + sqlValue(url, "SHOW server_version") + ", fsync="
           + sqlValue(url, "SHOW fsync") + ", synchronous_commit=" + sqlValue(url, "SHOW synchronous_commit"));
-      result.put("pgbench", pgbench(url, db));
+      result.put("pgbench", pgbench(work, settings.pgbenchSeconds(), url, db));
       return result;
     } finally {
       sql(admin, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -282,7 +313,7 @@ public final class SyncBench {
   }
 
   /** Single-row inserts of a 200-byte chunk, one per transaction: the commit rate the server can do. */
-  private JsonObject pgbench(String url, String db) throws Exception {
+  static JsonObject pgbench(Path work, int seconds, String url, String db) throws Exception {
     sql(url, "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, doc_id text NOT NULL, hash bytea NOT NULL, data bytea NOT NULL)");
     Path script = work.resolve("pgbench-insert.sql");
     Files.writeString(script, "INSERT INTO bench_insert (doc_id, hash, data) VALUES ('doc-' || (random() * 100)::int, "
@@ -290,9 +321,9 @@ public final class SyncBench {
     io.vertx.pgclient.PgConnectOptions o = io.vertx.pgclient.PgConnectOptions.fromUri(url);
     JsonObject out = new JsonObject();
     for (int clients : new int[] {1, 8}) {
-      String text = Proc.run(settings.pgbenchSeconds() + 60, "pgbench", "-h", o.getHost(), "-p", Integer.toString(o.getPort()),
+      String text = Proc.run(seconds + 60, "pgbench", "-h", o.getHost(), "-p", Integer.toString(o.getPort()),
           "-U", o.getUser(), "-n", "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
-          "-T", Integer.toString(settings.pgbenchSeconds()), "-f", script.toString(), db);
+          "-T", Integer.toString(seconds), "-f", script.toString(), db);
       Matcher m = Pattern.compile("tps = ([0-9.]+)").matcher(text);
       double tps = m.find() ? Double.parseDouble(m.group(1)) : -1;
       out.put("clients" + clients, Math.round(tps));
@@ -304,7 +335,7 @@ public final class SyncBench {
     return out;
   }
 
-  private static void sql(String url, String statement) throws SQLException {
+  static void sql(String url, String statement) throws SQLException {
     io.vertx.pgclient.PgConnectOptions o = io.vertx.pgclient.PgConnectOptions.fromUri(url);
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
         o.getUser(), o.getPassword()); Statement st = c.createStatement()) {
@@ -312,7 +343,7 @@ public final class SyncBench {
     }
   }
 
-  private static String sqlValue(String url, String query) {
+  static String sqlValue(String url, String query) {
     io.vertx.pgclient.PgConnectOptions o = io.vertx.pgclient.PgConnectOptions.fromUri(url);
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
         o.getUser(), o.getPassword()); Statement st = c.createStatement(); var rs = st.executeQuery(query)) {
