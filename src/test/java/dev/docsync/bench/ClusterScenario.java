@@ -22,7 +22,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The cluster scenario: the many-documents load on one node and on three clustered nodes of this machine (the
- * clients spread over the nodes, both on a scratch database of the machine's PostgreSQL), then the added latency of
+ * clients spread over the nodes, each cluster on its own scratch database of the machine's PostgreSQL), all up at
+ * once and measured in turn, rate by rate (the machine is shared: its load must weigh on both alike), then the added latency of
  * a cross-node hop (a REST change posted to the node owning the document vs to another one), and pgbench on the same
  * PostgreSQL for its ceiling. The lone node is a cluster of one, so that the only difference is the number of nodes.
  */
@@ -30,18 +31,18 @@ final class ClusterScenario {
 
   /** Sizes of a run. */
   record Sizes(int docs, int clientsPerDoc, double[] rates, double warmup, double window, double drain, double p99LimitMs,
-               double idleSeconds, int hopDocs, int hopWarmup, int hopPairs, int pgbenchSeconds) {
+               double stopP99Ms, double idleSeconds, int hopDocs, int hopWarmup, int hopPairs, int pgbenchSeconds) {
     static Sizes full() {
-      return new Sizes(200, 4, new double[] {100, 200, 400, 700, 1000, 1400, 2000}, 3, 10, 5, 100, 5, 30, 200, 2000, 10);
+      return new Sizes(200, 4, new double[] {100, 200, 400, 700, 1000, 1400, 2000}, 3, 10, 5, 100, 2000, 5, 30, 200, 2000, 10);
     }
 
     static Sizes smoke() {
-      return new Sizes(4, 2, new double[] {20}, 0.5, 1.5, 2, 1000, 1, 6, 5, 30, 2);
+      return new Sizes(4, 2, new double[] {20, 40}, 0.5, 1.5, 2, 1000, 5000, 1, 6, 5, 30, 2);
     }
 
     JsonObject json() {
       return new JsonObject().put("docs", docs).put("clientsPerDoc", clientsPerDoc).put("windowSeconds", window)
-          .put("p99LimitMs", p99LimitMs).put("hopPairs", hopPairs).put("hopDocs", hopDocs);
+          .put("p99LimitMs", p99LimitMs).put("stopP99Ms", stopP99Ms).put("hopPairs", hopPairs).put("hopDocs", hopDocs);
     }
   }
 
@@ -69,45 +70,51 @@ final class ClusterScenario {
   JsonObject run() throws Exception {
     JsonObject out = new JsonObject().put("sizes", sizes.json()).put("loadBefore", loadAverage())
         .put("jvm", String.join(" ", jvmArgs));
-    for (int n : new int[] {1, 3}) {
-      out.put("nodes" + n, withDatabase(url -> {
-        try (ClusterNodes cluster = new ClusterNodes(jar, work.resolve("servers").resolve("cluster-" + n), url, n, jvmArgs)) {
-          long t0 = System.nanoTime();
-          cluster.start();
-          log.accept(String.format("  %d node(s) up and agreeing on the members in %.1f s (pids %s)", n,
-              (System.nanoTime() - t0) / 1e9, cluster.serverPids()));
-          JsonObject r = scenarios.ramp(cluster, sizes.docs(), sizes.clientsPerDoc(), sizes.rates(), sizes.warmup(),
-              sizes.window(), sizes.drain(), sizes.p99LimitMs(), sizes.idleSeconds());
-          if (n > 1) {
-            r.put("hop", hop(cluster));
-          }
-          r.put("database", "machine PostgreSQL " + SyncBench.sqlValue(url, "SHOW server_version") + ", fsync="
-              + SyncBench.sqlValue(url, "SHOW fsync") + ", synchronous_commit=" + SyncBench.sqlValue(url, "SHOW synchronous_commit"));
-          return r;
-        }
-      }));
+    String db1 = createDatabase();
+    String db3 = createDatabase();
+    try (ClusterNodes one = new ClusterNodes(jar, work.resolve("servers").resolve("cluster-1"), url(db1), 1, jvmArgs);
+         ClusterNodes three = new ClusterNodes(jar, work.resolve("servers").resolve("cluster-3"), url(db3), 3, jvmArgs)) {
+      for (ClusterNodes cluster : List.of(one, three)) {
+        long t0 = System.nanoTime();
+        cluster.start();
+        log.accept(String.format("  %s up and agreeing on the members in %.1f s (pids %s)", cluster.name,
+            (System.nanoTime() - t0) / 1e9, cluster.serverPids()));
+      }
+      List<JsonObject> ramps = scenarios.rampInTurn(List.of(one, three), sizes.docs(), sizes.clientsPerDoc(), sizes.rates(),
+          sizes.warmup(), sizes.window(), sizes.drain(), sizes.p99LimitMs(), sizes.stopP99Ms(), sizes.idleSeconds());
+      String database = "machine PostgreSQL " + SyncBench.sqlValue(url(db1), "SHOW server_version") + ", fsync="
+          + SyncBench.sqlValue(url(db1), "SHOW fsync") + ", synchronous_commit=" + SyncBench.sqlValue(url(db1), "SHOW synchronous_commit");
+      out.put("nodes1", ramps.get(0).put("database", database));
+      out.put("nodes3", ramps.get(1).put("database", database).put("hop", hop(three)));
+    } finally {
+      dropDatabase(db1);
+      dropDatabase(db3);
     }
     if (Proc.run(10, "sh", "-c", "command -v pgbench").isEmpty()) {
       out.put("pgbench", new JsonObject().put("error", "no pgbench"));
     } else {
-      out.put("pgbench", withDatabase(url -> SyncBench.pgbench(work, sizes.pgbenchSeconds(), url, url.substring(url.lastIndexOf('/') + 1))));
+      String db = createDatabase();
+      try {
+        out.put("pgbench", SyncBench.pgbench(work, sizes.pgbenchSeconds(), url(db), db));
+      } finally {
+        dropDatabase(db);
+      }
     }
     return out.put("loadAfter", loadAverage());
   }
 
-  interface OnDatabase {
-    JsonObject run(String url) throws Exception;
-  }
-
-  /** A scratch database on the machine's PostgreSQL, dropped afterwards. */
-  private JsonObject withDatabase(OnDatabase work) throws Exception {
+  private String createDatabase() throws java.sql.SQLException {
     String db = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     SyncBench.sql(pgAdmin, "CREATE DATABASE " + db);
-    try {
-      return work.run(pgAdmin.substring(0, pgAdmin.lastIndexOf('/') + 1) + db);
-    } finally {
-      SyncBench.sql(pgAdmin, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-    }
+    return db;
+  }
+
+  private void dropDatabase(String db) throws java.sql.SQLException {
+    SyncBench.sql(pgAdmin, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+  }
+
+  private String url(String db) {
+    return pgAdmin.substring(0, pgAdmin.lastIndexOf('/') + 1) + db;
   }
 
   static String loadAverage() {

@@ -217,6 +217,67 @@ final class Scenarios {
     return idle == null ? result : result.put("idle", idle);
   }
 
+  /**
+   * The ramp on several servers at once, in turn: each rate on every server before the next rate, so that a machine
+   * whose load varies (shared with other work) weighs on all of them alike. Every server has its own clients, all
+   * connected throughout. A server leaves the ramp once it no longer keeps up (achieved < 95% of offered, changes
+   * missing) or its p99 passes {@code stopP99Ms}; {@code sustained} is its best rate with p99 <= {@code p99LimitMs},
+   * {@code keptUp} its best rate kept up with. Before the steps, {@code idleS} seconds without typing on each.
+   */
+  List<JsonObject> rampInTurn(List<Server> servers, int docs, int clientsPerDoc, double[] rates, double warmupS, double windowS,
+                              double drainS, double p99LimitMs, double stopP99Ms, double idleS) {
+    List<List<SimClient>> clients = new ArrayList<>();
+    List<JsonObject> results = new ArrayList<>();
+    try {
+      for (Server server : servers) {
+        List<SimClient> own = clients(population(docs, clientsPerDoc));
+        clients.add(own);
+        long t0 = System.nanoTime();
+        connectAndSync(server, own, 60_000);
+        log.accept(String.format("  %s: %d clients on %d documents connected and in sync in %.1f s", server.name,
+            own.size(), docs, (System.nanoTime() - t0) / 1e9));
+        results.add(new JsonObject().put("docs", docs).put("clientsPerDoc", clientsPerDoc).put("p99LimitMs", p99LimitMs)
+            .put("stopP99Ms", stopP99Ms).put("steps", new JsonArray()).put("sustained", 0.0).put("keptUp", 0.0));
+      }
+      for (int i = 0; i < servers.size() && idleS > 0; i++) {
+        CpuWindow.awaitQuiet(servers.get(i), QUIET_PCT, QUIET_WAIT_MS, log);
+        CpuWindow cpu = CpuWindow.begin(servers.get(i));
+        Proc.sleep((long) (idleS * 1000));
+        JsonObject idle = cpu.end();
+        results.get(i).put("idle", idle);
+        log.accept(String.format("  %s idle with %d documents: server %.1f%% db %.1f%% other %.1f%% of a core", servers.get(i).name,
+            docs, idle.getDouble("serverCpu"), idle.getDouble("dbCpu"), idle.getDouble("otherCpu")));
+      }
+      boolean[] going = new boolean[servers.size()];
+      java.util.Arrays.fill(going, true);
+      for (double rate : rates) {
+        for (int i = 0; i < servers.size(); i++) {
+          if (!going[i]) {
+            continue;
+          }
+          JsonObject s = step(servers.get(i), clients.get(i), rate, warmupS, windowS, drainS);
+          if (!passes(s, p99LimitMs) && s.getBoolean("contended")) {
+            log.accept("  other processes took CPU during a failed step: repeating it");
+            s = step(servers.get(i), clients.get(i), rate, warmupS, windowS, drainS).put("repeated", true);
+          }
+          JsonObject r = results.get(i);
+          r.getJsonArray("steps").add(s);
+          boolean keptUp = s.getDouble("achieved") >= 0.95 * s.getDouble("offered") && s.getLong("missing") == 0;
+          if (keptUp) {
+            r.put("keptUp", Math.max(r.getDouble("keptUp"), s.getDouble("achieved")));
+          }
+          if (passes(s, p99LimitMs)) {
+            r.put("sustained", Math.max(r.getDouble("sustained"), s.getDouble("achieved")));
+          }
+          going[i] = keptUp && s.getDouble("p99") <= stopP99Ms;
+        }
+      }
+    } finally {
+      clients.forEach(this::closeAll);
+    }
+    return results;
+  }
+
   private static boolean passes(JsonObject s, double p99LimitMs) {
     return s.getDouble("p99") <= p99LimitMs && s.getDouble("achieved") >= 0.95 * s.getDouble("offered") && s.getLong("missing") == 0;
   }
