@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -61,15 +62,21 @@ final class GroupCommitWriter {
     }
   }
 
+  /**
+   * The next batch, in docId order (a stable sort: one document's appends keep theirs): each insert share-locks its
+   * lease row, and lease renewal locks the rows in the same order, so the two cannot deadlock.
+   */
   private List<Pending> take() {
+    List<Pending> batch;
     if (waiting.size() <= maxBatch) {
-      List<Pending> all = waiting;
+      batch = waiting;
       waiting = new ArrayList<>();
-      return all;
+    } else {
+      batch = new ArrayList<>(waiting.subList(0, maxBatch));
+      waiting = new ArrayList<>(waiting.subList(maxBatch, waiting.size()));
     }
-    List<Pending> head = new ArrayList<>(waiting.subList(0, maxBatch));
-    waiting = new ArrayList<>(waiting.subList(maxBatch, waiting.size()));
-    return head;
+    batch.sort(Comparator.comparing((Pending p) -> p.lease().docId().value()));
+    return batch;
   }
 
   private static void completeAll(List<Pending> batch, RowSet<Row> rows) {
