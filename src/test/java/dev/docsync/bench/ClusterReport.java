@@ -144,6 +144,16 @@ final class ClusterReport {
   }
 
   /** Kept up: the p99 of a step says as much about the other processes on the machine as about docsync. */
+  private static JsonObject highestKeptUp(JsonObject ramp) {
+    JsonObject best = null;
+    for (JsonObject s : steps(ramp)) {
+      if (passes(s, ramp) && (best == null || s.getDouble("achieved") > best.getDouble("achieved"))) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
   private static boolean passes(JsonObject s, JsonObject ramp) {
     return s.getDouble("achieved") >= 0.95 * s.getDouble("offered") && s.getLong("missing") == 0;
   }
@@ -242,8 +252,10 @@ final class ClusterReport {
     double m3 = jvmPerChange(b, three.getJsonObject("idle"));
     double hopShare3 = 2.0 / 3;
     double perHopShare = Math.max(0, (m3 - m1) / hopShare3);
-    double db = dbPerChange(b, three.getJsonObject("idle"));
-    Double commits = commitsPerChange(b);
+    // The database's share at the highest rate the three nodes kept up with: commits group several changes as the rate grows.
+    JsonObject top = highestKeptUp(three);
+    double db = dbPerChange(top, three.getJsonObject("idle"));
+    Double commits = commitsPerChange(top);
     double tps = ((Number) pg.getValue("clients8")).doubleValue();
     double pgByCommits = commits == null || commits <= 0 ? Double.POSITIVE_INFINITY : tps / commits;
     double pgByCpu = db <= 0 ? Double.POSITIVE_INFINITY : cores * UTILIZATION * 1000 / db;
@@ -254,11 +266,12 @@ final class ClusterReport {
             + "others): a node's JVM costs **%.2f core-ms per change alone** and **%.2f with 2/3 of its traffic crossing to "
             + "other nodes** (the 3-node run, all three JVMs, idle cost taken off), so a hop share of 1 would cost %.2f more; with "
             + "N nodes and clients connecting at random, (N-1)/N of the traffic crosses: cost(N) = %.2f + %.2f x (N-1)/N. "
-            + "PostgreSQL pays %.2f core-ms of backend CPU and %s commits per change (fsync on); pgbench on the same server "
+            + "At %s changes/s, the highest rate the three nodes kept up with, PostgreSQL paid %.2f core-ms of backend CPU and %s "
+            + "commits per change (fsync on; commits group changes more as the rate grows); pgbench on the same server "
             + "commits %s single-row transactions/s with 8 clients (%s with 1), so the shared database carries about "
             + "%s changes/s by commits and %s by backend CPU on %d cores at %d%%.",
         fmt(a.getDouble("targetRate")), ((JsonObject) c.getJsonObject("sizes")).getInteger("clientsPerDoc") - 1,
-        m1, m3, perHopShare, m1, perHopShare, db, fmt(commits), fmt(tps), fmt(((Number) pg.getValue("clients1", 0)).doubleValue()),
+        m1, m3, perHopShare, m1, perHopShare, fmt(top.getDouble("offered")), db, fmt(commits), fmt(tps), fmt(((Number) pg.getValue("clients1", 0)).doubleValue()),
         fmt(pgByCommits), fmt(pgByCpu), cores, (int) (UTILIZATION * 100)));
     line();
     line(String.format(Locale.ROOT, "Assumptions: each node on its own %d-core machine like this one, used to %d%% (the ramps "

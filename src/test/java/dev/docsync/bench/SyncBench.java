@@ -118,7 +118,14 @@ public final class SyncBench {
         }
       }
       Settings used = last.getBoolean("smoke", false) ? Settings.smoke() : Settings.full();
-      Files.writeString(Path.of(options.get("report")), new Report(last, used, readJmh(), readNotes()).markdown());
+      Path report = Path.of(options.get("report"));
+      JsonObject cluster = last.getJsonObject("cluster") == null ? null : last.getJsonObject("cluster").getJsonObject("docsync");
+      boolean clusterOnly = cluster != null && !cluster.containsKey("error") && Files.exists(report)
+          && List.of("many", "hot", "large", "bootstrap", "connections", "durability").stream().noneMatch(last::containsKey);
+      Files.writeString(report, clusterOnly // a run of the cluster scenario alone: its section only
+          ? ClusterReport.replace(Files.readString(report), ClusterReport.section(cluster, last.getString("startedAt"),
+              last.getJsonObject("machine").getInteger("cores")))
+          : new Report(last, used, readJmh(), readNotes()).markdown());
       log("report: " + Path.of(options.get("report")).toAbsolutePath());
       return;
     }
