@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * Group commit for chunk appends: appends that arrive while earlier batches are being committed
  * wait and then go out together in one {@code executeBatch}, which PostgreSQL commits once.
- * Used from one event-loop context only.
+ * Thread-safe: the owners of every shard (each on its own event loop) append through the one store; unguarded, an
+ * append could land in a batch already sent and never complete, stalling its document for good.
  */
 final class GroupCommitWriter {
   private record Pending(Lease lease, byte[] data, Promise<Long> promise) {}
@@ -39,19 +40,29 @@ final class GroupCommitWriter {
   /** Fails with {@link NotOwnerException} when the lease is lost; the other appends of its batch still commit. */
   Future<Long> append(Lease lease, byte[] data) {
     Promise<Long> promise = Promise.promise();
-    waiting.add(new Pending(lease, data, promise));
+    synchronized (this) {
+      waiting.add(new Pending(lease, data, promise));
+    }
     flush();
     return promise.future();
   }
 
   private void flush() {
-    while (inFlight < maxInFlight && !waiting.isEmpty()) {
-      List<Pending> batch = take();
-      inFlight++;
+    while (true) {
+      List<Pending> batch;
+      synchronized (this) {
+        if (inFlight >= maxInFlight || waiting.isEmpty()) {
+          return;
+        }
+        batch = take();
+        inFlight++;
+      }
       pool.preparedQuery(Sql.INSERT_CHUNK)
           .executeBatch(batch.stream().map(GroupCommitWriter::tuple).toList())
           .onComplete(ar -> {
-            inFlight--;
+            synchronized (this) {
+              inFlight--;
+            }
             if (ar.succeeded()) {
               completeAll(batch, ar.result());
             } else {
