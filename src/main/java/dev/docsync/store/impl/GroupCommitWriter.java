@@ -19,8 +19,7 @@ import java.util.List;
 /**
  * Group commit for chunk appends: appends that arrive while earlier batches are being committed
  * wait and then go out together in one {@code executeBatch}, which PostgreSQL commits once.
- * Thread-safe: the owners of every shard (each on its own event loop) append through the one store; unguarded, an
- * append could land in a batch already sent and never complete, stalling its document for good.
+ * Used from one event-loop context only.
  */
 final class GroupCommitWriter {
   private record Pending(Lease lease, byte[] data, Promise<Long> promise) {}
@@ -40,29 +39,19 @@ final class GroupCommitWriter {
   /** Fails with {@link NotOwnerException} when the lease is lost; the other appends of its batch still commit. */
   Future<Long> append(Lease lease, byte[] data) {
     Promise<Long> promise = Promise.promise();
-    synchronized (this) {
-      waiting.add(new Pending(lease, data, promise));
-    }
+    waiting.add(new Pending(lease, data, promise));
     flush();
     return promise.future();
   }
 
   private void flush() {
-    while (true) {
-      List<Pending> batch;
-      synchronized (this) {
-        if (inFlight >= maxInFlight || waiting.isEmpty()) {
-          return;
-        }
-        batch = take();
-        inFlight++;
-      }
+    while (inFlight < maxInFlight && !waiting.isEmpty()) {
+      List<Pending> batch = take();
+      inFlight++;
       pool.preparedQuery(Sql.INSERT_CHUNK)
           .executeBatch(batch.stream().map(GroupCommitWriter::tuple).toList())
           .onComplete(ar -> {
-            synchronized (this) {
-              inFlight--;
-            }
+            inFlight--;
             if (ar.succeeded()) {
               completeAll(batch, ar.result());
             } else {
