@@ -42,7 +42,9 @@ final class HazelcastConfigs {
         .setProperty("hazelcast.merge.next.run.delay.seconds", "5")
         .setProperty("hazelcast.phone.home.enabled", "false")
         // Vert.x leaves the cluster when it closes (the launcher's shutdown hook); Hazelcast's own hook must not race it.
-        .setProperty("hazelcast.shutdownhook.enabled", "false");
+        .setProperty("hazelcast.shutdownhook.enabled", "false")
+        // Leaving hands this member's partitions (Vert.x's registrations) over; bounded, not Hazelcast's 600 s.
+        .setProperty("hazelcast.graceful.shutdown.max.wait", "30");
     return config;
   }
 
