@@ -48,3 +48,16 @@ CREATE INDEX IF NOT EXISTS chat_messages_doc ON chat_messages (doc_id, id);
 DROP INDEX IF EXISTS chat_messages_client;
 CREATE UNIQUE INDEX IF NOT EXISTS chat_messages_author_client ON chat_messages (doc_id, author, client_id)
   WHERE client_id IS NOT NULL;
+
+-- Who may write a document: one node at a time, named by its cluster node id. The epoch is the fencing
+-- token: it grows by one at every acquisition and never goes back (rows are never deleted), and every write
+-- of the document (chunk, sync state, compaction) locks this row FOR SHARE and checks (owner, epoch) in the
+-- same transaction, so a node that lost the lease (paused, partitioned) can never commit after a takeover.
+-- lease_until is renewed by the holder; '-infinity' means released.
+CREATE TABLE IF NOT EXISTS doc_leases (
+  doc_id      text        PRIMARY KEY,
+  owner       text        NOT NULL,
+  epoch       bigint      NOT NULL,
+  lease_until timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_leases_owner ON doc_leases (owner);

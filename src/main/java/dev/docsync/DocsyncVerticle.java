@@ -7,7 +7,8 @@ import dev.docsync.cluster.Membership;
 import dev.docsync.store.ChatStore;
 import dev.docsync.config.ConfigLoader;
 import dev.docsync.config.DocsyncConfig;
-import dev.docsync.doc.DocumentWorkerVerticle;
+import dev.docsync.cluster.Membership;
+import dev.docsync.doc.DocumentService;
 import dev.docsync.http.HttpApi;
 import dev.docsync.limits.HttpConnectionGuard;
 import dev.docsync.presence.PresenceService;
@@ -46,8 +47,7 @@ public final class DocsyncVerticle extends VerticleBase {
   private DocumentStore store;
   private HttpServer http;
   private SyncEndpoint webSocket;
-  private String workerDeployment;
-  private DocumentWorkerVerticle documents;
+  private DocumentService documents;
   private TokenVerifier tokens;
   private Upstreams upstreams;
   private String pgUrl;
@@ -59,6 +59,15 @@ public final class DocsyncVerticle extends VerticleBase {
   private Membership membership;
   private Gauge membersGauge;
   private final PrometheusMeterRegistry metrics = MetricsRegistry.prometheus();
+
+  public DocsyncVerticle() {
+    this(null);
+  }
+
+  /** With the given view of the cluster (tests: several nodes on one event bus); null: this Vert.x's own. */
+  public DocsyncVerticle(Membership membership) {
+    this.membership = membership;
+  }
 
   @Override
   public Future<?> start() {
@@ -82,12 +91,13 @@ public final class DocsyncVerticle extends VerticleBase {
         })
         .compose(s -> {
           store = s;
-          documents = new DocumentWorkerVerticle(store, config.owner(), config.automergeThreads(), config.maxPayloadBytes(), metrics);
-          return vertx.deployVerticle(documents);
+          return DocumentService.start(vertx, store, config.ownership(), config.owner(), config.automergeThreads(),
+              config.maxPayloadBytes(), membership, metrics);
         })
-        .compose(id -> {
-          workerDeployment = id;
-          return startLiveServices().compose(v -> SyncEndpoint.create(vertx, store, config.ws(), tokens, metrics));
+        .compose(started -> {
+          documents = started;
+          return startLiveServices().compose(v -> SyncEndpoint.create(vertx, store, config.ws(), tokens, metrics,
+              documents.router()));
         })
         .compose(endpoint -> {
           webSocket = endpoint;
@@ -95,7 +105,7 @@ public final class DocsyncVerticle extends VerticleBase {
               .recover(e -> Future.failedFuture(PortInUse.explain(e, "TCP bridge", config.bridge().tcpHost(),
                   config.bridge().tcpPort(), "DOCSYNC_BRIDGE_TCP_PORT")));
         })
-        .compose(v -> Upstreams.start(vertx, store, config.upstreams()))
+        .compose(v -> Upstreams.start(vertx, store, config.upstreams(), documents.router()))
         .compose(started -> {
           upstreams = started;
           // Last: no request reaches the node before everything it needs is up.
@@ -111,7 +121,7 @@ public final class DocsyncVerticle extends VerticleBase {
 
   private Future<HttpServer> listen() {
     Router router = HttpApi.router(vertx, store, config.maxPayloadBytes(), metrics, tokens, config.httpTrustForwarded(),
-              config.metricsPublic(), this::connections, membership);
+              config.metricsPublic(), this::connections, membership, documents.router());
     router.get(SyncEndpoint.PATH).handler(webSocket::handle);
     bridges.mountSockJs(router, 2L * config.maxPayloadBytes());
     // Slow-header clients and connections per address are refused from accept, before the router sees anything.
@@ -134,7 +144,9 @@ public final class DocsyncVerticle extends VerticleBase {
       if (vertx.isClustered()) {
         config.requireClusterable();
       }
-      membership = Membership.of(vertx);
+      if (membership == null) {
+        membership = Membership.of(vertx);
+      }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -150,7 +162,7 @@ public final class DocsyncVerticle extends VerticleBase {
   /** Presence and chat (event-bus services) and the event-bus bridges that let clients outside the JVM use them. */
   private Future<Void> startLiveServices() {
     bridges = new EventBusBridges(vertx, config.bridge(), tokens, metrics);
-    return PresenceService.start(vertx, config.presence(), metrics)
+    return PresenceService.start(vertx, config.presence(), metrics, membership)
         .compose(p -> {
           presence = p;
           return PgChatStore.connect(vertx, pgUrl, 2);
@@ -184,8 +196,8 @@ public final class DocsyncVerticle extends VerticleBase {
     return bridges;
   }
 
-  /** The document worker: loaded documents, their memory, server events. */
-  public DocumentWorkerVerticle documents() {
+  /** This node's documents: their shards, router, memory. */
+  public DocumentService documents() {
     return documents;
   }
 
@@ -252,6 +264,7 @@ public final class DocsyncVerticle extends VerticleBase {
       metrics.remove(membersGauge);
     }
     if (membership != null) {
+      membership.close();
     }
   }
 
@@ -267,7 +280,7 @@ public final class DocsyncVerticle extends VerticleBase {
     // The worker goes first: it stores sync states through the store.
     return httpClosed
         .eventually(this::stopLiveServices)
-        .eventually(() -> workerDeployment == null ? Future.succeededFuture() : vertx.undeploy(workerDeployment))
+        .eventually(() -> documents == null ? Future.succeededFuture() : documents.stop())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close())
         .eventually(() -> embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           embedded.close();

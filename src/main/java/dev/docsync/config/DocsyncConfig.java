@@ -7,6 +7,7 @@ import java.util.List;
 import dev.docsync.chat.ChatSettings;
 import dev.docsync.cluster.ClusterSettings;
 import dev.docsync.doc.OwnerSettings;
+import dev.docsync.doc.Ownership;
 import dev.docsync.limits.LimitSettings;
 import dev.docsync.limits.SocketLimits;
 import dev.docsync.presence.PresenceSettings;
@@ -30,6 +31,7 @@ public record DocsyncConfig(
     int automergeThreads,
     int maxPayloadBytes,
     OwnerSettings owner,
+    Ownership ownership,
     WsSettings ws,
     AuthSettings auth,
     BridgeSettings bridge,
@@ -70,6 +72,10 @@ public record DocsyncConfig(
             longValue(json, "DOCSYNC_SYNC_INTERVAL_MS"),
             longValue(json, "DOCSYNC_CHANGE_MAX_OPS"),
             longValue(json, "DOCSYNC_MAX_PAYLOAD_BYTES")),
+        new Ownership(
+            threads(integer(json, "DOCSYNC_DOCUMENT_SHARDS", 0, 1024)),
+            longValue(json, "DOCSYNC_LEASE_MS", 1_000, 3_600_000),
+            longValue(json, "DOCSYNC_ROUTE_RETRY_MS", 0, 600_000)),
         new WsSettings(
             longValue(json, "DOCSYNC_WS_PING_MS", 100, 3_600_000),
             integer(json, "DOCSYNC_WS_MAX_MESSAGE_BYTES", 1024, Integer.MAX_VALUE / 2),

@@ -6,6 +6,8 @@ import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import dev.docsync.protocol.Addresses;
+import dev.docsync.store.Lease;
+import dev.docsync.store.NotOwnerException;
 import dev.docsync.store.StoredChunk;
 import dev.docsync.store.SyncStateRecord;
 import io.vertx.core.Future;
@@ -38,6 +40,9 @@ final class DocumentOwner {
   private final ArrayDeque<Pending> inbox = new ArrayDeque<>();
   private State state = State.LOADING;
   private LoadedDocument loaded;
+  /** Our right to write the document, taken before it loads; every write is fenced by its epoch. */
+  private Lease lease;
+  private boolean leaseLost;
   private boolean busy;
   private boolean flushDue;
   private boolean paceDue;
@@ -64,8 +69,13 @@ final class DocumentOwner {
   }
 
   void start() {
-    env.store().loadChunks(docId)
-        .recover(e -> Future.failedFuture(new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "cannot read document " + docId + ": " + e.getMessage(), e)))
+    env.store().acquireLease(docId, env.nodeId(), env.documentOwners(), env.leaseMs())
+        .compose(acquired -> {
+          lease = acquired;
+          return env.store().loadChunks(docId);
+        })
+        .recover(e -> Future.failedFuture(e instanceof NotOwnerException || e instanceof DocsyncException ? e
+            : new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "cannot read document " + docId + ": " + e.getMessage(), e)))
         .compose(chunks -> env.blocking(() -> {
           LoadedDocument doc = LoadedDocument.load(docId, chunks, env.settings().docMaxBytes());
           doc.restoreFrontends(parked.openFrontends());
@@ -102,14 +112,55 @@ final class DocumentOwner {
     }
   }
 
-  /** Nothing is served from a document that failed to load, and nothing is written over it. */
+  /**
+   * Nothing is served from a document that failed to load, and nothing is written over it. Another node's lease is
+   * no failure: every request is answered NOT_OWNER naming that node (routers send it there), and the peers parked
+   * here are told to greet the document again, where it lives now.
+   */
   private void loadFailed(Throwable cause) {
-    DocsyncException error = DocsyncException.from(cause);
-    LOG.error("Document {} failed to load: {}", docId, error.getMessage());
     state = State.CLOSED;
-    env.unregister(this, parked);
-    failAll(error);
+    if (cause instanceof NotOwnerException notOwner) {
+      LOG.debug("Document {} not loaded: {}", docId, notOwner.getMessage());
+      env.unregister(this, Parked.NONE);
+      tellMoved(parked);
+      failAll(notOwner(notOwner));
+    } else {
+      DocsyncException error = DocsyncException.from(cause);
+      LOG.error("Document {} failed to load: {}", docId, error.getMessage());
+      env.unregister(this, parked);
+      failAll(error);
+    }
+    if (lease != null) {
+      env.store().releaseLease(lease);
+    }
     closed.tryComplete();
+  }
+
+  /** The answer to a request this node cannot serve: retryable, naming the holder when known (see DocumentRouter). */
+  static DocsyncException notOwner(NotOwnerException e) {
+    return new DocsyncException(ErrorCode.NOT_OWNER, e.holder() == null ? e.getMessage()
+        : "document " + e.docId() + " is owned by another node " + DocumentRouter.HOLDER_PREFIX + e.holder());
+  }
+
+  /** Peers of a document that lives elsewhere now greet it again there ({@code "event": "moved"}). */
+  private void tellMoved(Parked left) {
+    JsonObject moved = new JsonObject().put("event", "moved").put("docId", docId.value());
+    left.peers().forEach(hello -> env.vertx().eventBus().send(hello.address(), moved));
+  }
+
+  /** The renewal found the lease gone (another node took the document over): unload without writing anything. */
+  void leaseLost() {
+    if (state == State.CLOSED || leaseLost) {
+      return;
+    }
+    leaseLost = true;
+    LOG.warn("Lease of {} lost to another node (epoch {}): unloading it", docId, lease == null ? "-" : lease.epoch());
+    closeReason = CloseReason.SHUTDOWN;
+    maybeClose();
+  }
+
+  Lease lease() {
+    return state == State.READY || state == State.CLOSING ? lease : null;
   }
 
   Future<JsonObject> submit(DocRequest request) {
@@ -131,6 +182,10 @@ final class DocumentOwner {
   }
 
   private void drain() {
+    if (leaseLost && !busy && state == State.READY) {
+      failAll(new DocsyncException(ErrorCode.NOT_OWNER, "document " + docId + " has a new owner"));
+      return;
+    }
     if (busy || state != State.READY || (inbox.isEmpty() && !flushDue && !paceDue)) {
       return;
     }
@@ -146,7 +201,11 @@ final class DocumentOwner {
         .onComplete(ar -> {
           if (ar.failed()) {
             DocsyncException error = DocsyncException.from(ar.cause());
-            LOG.error("Batch on {} failed: {}", docId, error.getMessage(), ar.cause());
+            if (error.code() == ErrorCode.NOT_OWNER) {
+              LOG.info("Document {} was taken over by another node: its last batch goes there", docId);
+            } else {
+              LOG.error("Batch on {} failed: {}", docId, error.getMessage(), ar.cause());
+            }
             batch.forEach(p -> p.reply().tryFail(error));
           }
           busy = false;
@@ -183,7 +242,11 @@ final class DocumentOwner {
     setPeerCount(result.peers);
     return storeChunk(result)
         .compose(v -> storeSyncStates(result))
-        .andThen(ar -> deliver(result))
+        .andThen(ar -> {
+          if (ar.succeeded()) {
+            deliver(result);
+          }
+        })
         .compose(v -> maybeCompact());
   }
 
@@ -203,13 +266,21 @@ final class DocumentOwner {
    */
   private void appendWithRetry(BatchResult result, Promise<Void> stored, int attempt) {
     long started = System.nanoTime();
-    env.store().appendChunk(docId, result.chunk).onComplete(ar -> {
+    env.store().appendChunk(lease, result.chunk).onComplete(ar -> {
       if (ar.succeeded()) {
         chunkIds.add(ar.result());
         incrementalBytes += result.chunk.length;
         loaded.markStored(result.heads);
         env.events().changeStored(docId, result.chunk.length, System.nanoTime() - started);
         stored.complete();
+        return;
+      }
+      if (ar.cause() instanceof NotOwnerException notOwner) {
+        // Another node owns the document now: these changes were not stored here, their senders retry there.
+        result.replies.forEach(r -> r.pending().reply().tryFail(notOwner(notOwner)));
+        leaseLost = true;
+        closeReason = CloseReason.SHUTDOWN;
+        stored.fail(notOwner(notOwner));
         return;
       }
       if (attempt == 0) {
@@ -226,9 +297,15 @@ final class DocumentOwner {
     if (result.syncStates.isEmpty()) {
       return Future.succeededFuture();
     }
-    return env.store().saveSyncStates(result.syncStates)
+    return env.store().saveSyncStates(lease, result.syncStates)
         .onSuccess(v -> env.events().syncStatesSaved(docId, result.syncStates.size()))
         .recover(e -> {
+      if (e instanceof NotOwnerException notOwner) {
+        result.replies.forEach(r -> r.pending().reply().tryFail(notOwner(notOwner)));
+        leaseLost = true;
+        closeReason = CloseReason.SHUTDOWN;
+        return Future.failedFuture(notOwner(notOwner));
+      }
       LOG.warn("Storing sync states of {} failed: {}", docId, e.getMessage());
       DocsyncException error = new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "sync state not stored: " + e.getMessage());
       result.replies.stream().filter(r -> r.pending().request() instanceof DocRequest.Bye)
@@ -301,7 +378,7 @@ final class DocumentOwner {
     }
     List<Long> folded = List.copyOf(chunkIds);
     return env.blocking(loaded::save)
-        .compose(snapshot -> env.store().replaceWithSnapshot(docId, snapshot, folded).map(id -> {
+        .compose(snapshot -> env.store().replaceWithSnapshot(lease, snapshot, folded).map(id -> {
           chunkIds.removeAll(folded);
           chunkIds.add(0, id);
           snapshotBytes = snapshot.length;
@@ -310,7 +387,12 @@ final class DocumentOwner {
           return (Void) null;
         }))
         .recover(e -> {
-          LOG.warn("Compaction of {} failed, will try again later: {}", docId, e.getMessage());
+          if (e instanceof NotOwnerException) {
+            leaseLost = true;
+            closeReason = CloseReason.SHUTDOWN;
+          } else {
+            LOG.warn("Compaction of {} failed, will try again later: {}", docId, e.getMessage());
+          }
           return Future.succeededFuture();
         });
   }
@@ -367,12 +449,22 @@ final class DocumentOwner {
     state = State.CLOSING;
     busy = true;
     env.blocking(loaded::unload)
-        .compose(unloaded -> storeFinalSyncStates(unloaded.syncStates()).map(unloaded.parked()))
+        .compose(unloaded -> leaseLost ? Future.succeededFuture(unloaded.parked())
+            : storeFinalSyncStates(unloaded.syncStates()).map(unloaded.parked()))
         .onComplete(ar -> {
           state = State.CLOSED;
           setEstimatedBytes(0);
           setPeerCount(0);
-          env.unregister(this, ar.succeeded() ? ar.result() : Parked.NONE);
+          Parked left = ar.succeeded() ? ar.result() : Parked.NONE;
+          if (leaseLost || env.handingOver()) {
+            // The document lives elsewhere next: its peers greet it there, nobody waits for it here.
+            tellMoved(left);
+            left = Parked.NONE;
+          }
+          env.unregister(this, left);
+          if (!leaseLost && left.peers().isEmpty() && left.openFrontends() == 0) {
+            env.store().releaseLease(lease);
+          }
           env.events().documentUnloaded(docId);
           closed.tryComplete();
           resubmitLeftovers();
@@ -388,7 +480,7 @@ final class DocumentOwner {
   }
 
   private Future<Void> storeFinalSyncStates(List<SyncStateRecord> states) {
-    return env.store().saveSyncStates(states)
+    return env.store().saveSyncStates(lease, states)
         .onSuccess(v -> {
           if (!states.isEmpty()) {
             env.events().syncStatesSaved(docId, states.size());

@@ -6,7 +6,10 @@ import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.Identity;
 import dev.docsync.protocol.RequestParser;
+import dev.docsync.cluster.Membership;
+import dev.docsync.cluster.Placement;
 import dev.docsync.store.DocumentStore;
+import dev.docsync.store.Lease;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -30,9 +33,10 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * Receives frontend and peer requests from the event bus and routes each to the one owner of its
- * document, creating (loading) owners on demand and unloading idle ones. All owners live on this
- * verticle's event loop; their Automerge work runs on a dedicated worker pool.
+ * One shard of a node's documents: receives the requests {@link DocumentRouter} sends to its address and hands each
+ * to the one owner of its document, creating (loading) owners on demand and unloading idle ones. All its owners live
+ * on this verticle's event loop; their Automerge work runs on a worker pool shared by the shards. It keeps the leases
+ * of its documents alive.
  */
 public final class DocumentWorkerVerticle extends VerticleBase implements OwnerEnvironment {
   private final DocumentStore store;
@@ -40,6 +44,9 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   private final OwnerSettings settings;
   private final int automergeThreads;
   private final RequestParser parser;
+  private final Membership membership;
+  private final int index;
+  private final long leaseMs;
   /** In access order: the head is the least recently used document. */
   private final Map<String, DocumentOwner> owners = new LinkedHashMap<>(64, 0.75f, true);
   private final Map<String, Parked> parked = new HashMap<>();
@@ -56,11 +63,14 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   private volatile long loadedBytes;
   private volatile int peerSessions;
 
-  public DocumentWorkerVerticle(DocumentStore store, OwnerSettings settings, int automergeThreads, int maxPayloadBytes,
-                                MeterRegistry registry) {
+  DocumentWorkerVerticle(DocumentStore store, OwnerSettings settings, int automergeThreads, int maxPayloadBytes,
+                         MeterRegistry registry, Membership membership, int index, long leaseMs) {
     this.registry = registry;
     this.store = store;
     this.settings = settings;
+    this.membership = membership;
+    this.index = index;
+    this.leaseMs = leaseMs;
     this.automergeThreads = automergeThreads;
     this.parser = new RequestParser(maxPayloadBytes);
   }
@@ -69,18 +79,59 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   public Future<?> start() {
     automerge = vertx.createSharedWorkerExecutor("docsync-automerge", automergeThreads);
     events = new ServerEvents(vertx.eventBus(), registry);
-    Gauge.builder("docsync.documents.loaded", this, DocumentWorkerVerticle::loadedDocuments).register(registry);
-    Gauge.builder("docsync.documents.native.bytes", this, DocumentWorkerVerticle::loadedBytes)
-        .description("estimated native (Automerge) memory of the loaded documents").register(registry);
-    Gauge.builder("docsync.peers", this, DocumentWorkerVerticle::peers)
-        .description("peer sessions (document, peer) in the loaded documents").register(registry);
     long sweepMs = Math.max(100, Math.min(settings.idleUnloadMs() / 2, 1_000));
     vertx.setPeriodic(sweepMs, id -> sweep());
-    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, (Message<Object> m) -> handleFrontend(m)));
-    consumers.add(vertx.eventBus().consumer(Addresses.PEER, (Message<Object> m) -> handle(m, parser::peer)));
-    DocumentAdmin admin = new DocumentAdmin(this);
-    consumers.add(vertx.eventBus().consumer(Addresses.ADMIN, admin::handle));
+    vertx.setPeriodic(Math.max(100, leaseMs / 3), id -> renewLeases());
+    membership.onChange(this::membersChanged);
+    consumers.add(vertx.eventBus().localConsumer(Addresses.shard(membership.nodeId(), index), this::route));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  private void route(Message<Object> message) {
+    String api = message.headers().get(DocumentRouter.API_HEADER);
+    if (Addresses.FRONTEND.equals(api)) {
+      handleFrontend(message);
+    } else if (Addresses.PEER.equals(api)) {
+      handle(message, parser::peer);
+    } else {
+      DocumentAdmin.handleOnShard(this, message);
+    }
+  }
+
+  /**
+   * Keeps the leases of the loaded documents; a document whose lease another node took (this node was paused or
+   * cut off longer than the lease) unloads without writing. A renewal that fails (database down) is retried at the
+   * next tick; the writes themselves stay fenced meanwhile.
+   */
+  private void renewLeases() {
+    Map<String, DocumentOwner> byDoc = new HashMap<>();
+    List<Lease> held = new ArrayList<>();
+    owners.forEach((docId, owner) -> {
+      Lease lease = owner.lease();
+      if (lease != null) {
+        byDoc.put(docId, owner);
+        held.add(lease);
+      }
+    });
+    store.renewLeases(membership.nodeId(), held, leaseMs).onSuccess(renewed -> {
+      for (Lease lease : held) {
+        DocumentOwner owner = owners.get(lease.docId().value());
+        if (!renewed.contains(lease.docId()) && owner == byDoc.get(lease.docId().value()) && owner.lease() == lease) {
+          owner.leaseLost();
+        }
+      }
+    });
+  }
+
+  /** Peers waiting here for a document that another node would now load greet it there. */
+  private void membersChanged() {
+    List<String> live = membership.documentOwners();
+    for (String docId : List.copyOf(parked.keySet())) {
+      if (!live.isEmpty() && !membership.nodeId().equals(Placement.owner(docId, live))) {
+        JsonObject moved = new JsonObject().put("event", "moved").put("docId", docId);
+        parked.remove(docId).peers().forEach(hello -> vertx.eventBus().send(hello.address(), moved));
+      }
+    }
   }
 
   /**
@@ -299,5 +350,25 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   @Override
   public Future<JsonObject> resubmit(DocRequest request) {
     return dispatch(request);
+  }
+
+  @Override
+  public String nodeId() {
+    return membership.nodeId();
+  }
+
+  @Override
+  public List<String> documentOwners() {
+    return membership.documentOwners();
+  }
+
+  @Override
+  public long leaseMs() {
+    return leaseMs;
+  }
+
+  @Override
+  public boolean handingOver() {
+    return stopping;
   }
 }

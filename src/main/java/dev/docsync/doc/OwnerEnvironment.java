@@ -29,6 +29,18 @@ interface OwnerEnvironment {
   /** The number of peers syncing a document changed by this much. */
   void peersChanged(int delta);
 
+  /** This node's id: the owner named in the leases it takes. */
+  String nodeId();
+
+  /** The live nodes that own documents: a lease held by any other node may be taken over. */
+  java.util.List<String> documentOwners();
+
+  /** How long a lease lasts without renewal. */
+  long leaseMs();
+
+  /** True when this node is leaving: documents it unloads are handed over, not parked here. */
+  boolean handingOver();
+
   /** Hands a request to whoever owns its document now. */
   Future<JsonObject> resubmit(DocRequest request);
 }

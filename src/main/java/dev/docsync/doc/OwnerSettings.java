@@ -21,4 +21,11 @@ package dev.docsync.doc;
 public record OwnerSettings(int queueLimit, int batchMax, long syncStateFlushMs, long idleUnloadMs,
                             long compactMinBytes, int compactMaxChunks, long docMaxBytes, long memoryBudgetBytes,
                             long shutdownTimeoutMs, long syncPaceMs, long syncIntervalMs,
-                            long changeMaxOps, long changeMaxBytes) {}
+                            long changeMaxOps, long changeMaxBytes) {
+
+  /** The settings of one of {@code shards} shards: the node's memory budget split between them. */
+  OwnerSettings shareOf(int shards) {
+    return new OwnerSettings(queueLimit, batchMax, syncStateFlushMs, idleUnloadMs, compactMinBytes, compactMaxChunks,
+        docMaxBytes, memoryBudgetBytes / shards, shutdownTimeoutMs, syncPaceMs, syncIntervalMs, changeMaxOps, changeMaxBytes);
+  }
+}

@@ -6,6 +6,7 @@ import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.DocId;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +58,9 @@ final class AdminRoutes {
 
   private static void admin(Vertx vertx, RoutingContext ctx, JsonObject request) {
     Grant grant = ctx.get(HttpApi.GRANT);
-    vertx.eventBus().<JsonObject>request(Addresses.ADMIN, request).map(Message::body).onComplete(ar -> {
+    // This node's admin: its LIST says what this node holds; DELETE goes on to the document's owner.
+    vertx.eventBus().<JsonObject>request(Addresses.ADMIN, request, new DeliveryOptions().setLocalOnly(true))
+        .map(Message::body).onComplete(ar -> {
       LOG.info("Admin {}: {} {} -> {}", grant.subject(), ctx.request().method(), ctx.request().uri().split("\\?")[0],
           ar.succeeded() ? "done" : ar.cause().getMessage());
       if (ar.succeeded()) {

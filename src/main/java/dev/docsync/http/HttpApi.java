@@ -1,5 +1,6 @@
 package dev.docsync.http;
 
+import dev.docsync.doc.DocumentRouter;
 import dev.docsync.auth.Access;
 import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
@@ -48,10 +49,12 @@ public final class HttpApi {
    * @param metricsPublic GET /metrics without a token even when authentication is on (scrapers on a private network)
    * @param connections this node's client connections (admin route; called on the HTTP server's context)
    * @param membership the cluster as this node sees it (in /health when clustered)
+   * @param documents where document requests go (their owner, on this node or another)
    */
   public static Router router(Vertx vertx, DocumentStore store, int maxPayloadBytes, PrometheusMeterRegistry metrics,
                               TokenVerifier tokens, boolean trustForwarded, boolean metricsPublic,
-                              Supplier<List<ConnectionInfo>> connections, Membership membership) {
+                              Supplier<List<ConnectionInfo>> connections, Membership membership,
+                              DocumentRouter documents) {
     Router router = Router.router(vertx);
     if (trustForwarded) {
       // Behind a reverse proxy every client would otherwise share the proxy's address (per-IP limits, logs).
@@ -69,10 +72,10 @@ public final class HttpApi {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     AdminRoutes.mount(router, vertx, tokens, metrics, connections); // before the per-document check: DELETE is admin only
     router.route("/api/docs/:docId*").handler(ctx -> authorize(ctx, tokens, metrics));
-    router.get("/api/docs/:docId").handler(ctx -> frontend(vertx, ctx, new JsonObject().put("type", "READ")));
+    router.get("/api/docs/:docId").handler(ctx -> frontend(documents, ctx, new JsonObject().put("type", "READ")));
     router.post("/api/docs/:docId/changes")
         .handler(BodyHandler.create(false).setBodyLimit(maxPayloadBytes))
-        .handler(ctx -> frontend(vertx, ctx, new JsonObject()
+        .handler(ctx -> frontend(documents, ctx, new JsonObject()
             .put("type", "LOCAL_CHANGE")
             .put("change", Base64s.encode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes()))
             .put("origin", ctx.request().getHeader("X-Docsync-Origin"))));
@@ -141,9 +144,9 @@ public final class HttpApi {
     return DocId.fromUrlOrId(ctx.pathParam("docId"));
   }
 
-  private static void frontend(Vertx vertx, RoutingContext ctx, JsonObject request) {
+  private static void frontend(DocumentRouter documents, RoutingContext ctx, JsonObject request) {
     request.put("docId", docId(ctx));
-    vertx.eventBus().<JsonObject>request(Addresses.FRONTEND, request).onComplete(ar -> {
+    documents.<JsonObject>request(Addresses.FRONTEND, request, null).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.json(ar.result().body());
       } else {
@@ -162,6 +165,10 @@ public final class HttpApi {
       message = typed.wireMessage();
     }
     ctx.response().setStatusCode(code.httpStatus());
+    if (code.httpStatus() == 503) {
+      // Nothing of the request was acknowledged (NOT_OWNER: the document is moving to another node; OVERLOADED).
+      ctx.response().putHeader("Retry-After", "1");
+    }
     ctx.json(new JsonObject().put("error", code.name()).put("message", message));
   }
 }

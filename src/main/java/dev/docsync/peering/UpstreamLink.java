@@ -1,5 +1,6 @@
 package dev.docsync.peering;
 
+import dev.docsync.doc.DocumentRouter;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.transport.ws.CorePeers;
@@ -42,16 +43,18 @@ final class UpstreamLink {
   private long backoffMs = FIRST_BACKOFF_MS;
   private boolean stopped;
 
-  UpstreamLink(Vertx vertx, String url, int index, ServerIdentity self, UpstreamSettings settings,
+  UpstreamLink(Vertx vertx, DocumentRouter router, String url, int index, ServerIdentity self, UpstreamSettings settings,
                Consumer<UpstreamLink> onConnected) {
     this.vertx = vertx;
     this.onConnected = onConnected;
     this.url = url;
     this.self = self;
     this.settings = settings;
-    this.core = new CorePeers(vertx.eventBus());
-    this.corePeerId = "upstream:" + url;
-    this.outbox = "docsync.upstream.out." + index;
+    this.core = new CorePeers(router);
+    // Unique in the cluster: every node may link to the same upstream, each link is a peer of its own.
+    String link = java.util.UUID.randomUUID().toString().substring(0, 8);
+    this.corePeerId = "upstream:" + url + "#" + link;
+    this.outbox = "docsync.upstream.out." + index + "." + link;
   }
 
   void start() {
@@ -110,6 +113,15 @@ final class UpstreamLink {
   }
 
   private void toRemote(JsonObject body) {
+    String event = body.getString("event");
+    if (event != null) {
+      // "moved": the document has a new owner (another node): greet it there. "deleted": forget it.
+      hellos.remove(body.getString("docId"));
+      if ("moved".equals(event) && client != null) {
+        open(body.getString("docId"));
+      }
+      return;
+    }
     if (client != null) {
       client.sync(body.getString("docId"), Base64s.decode(body.getString("message"), "message"));
     }

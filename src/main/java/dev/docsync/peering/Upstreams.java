@@ -1,5 +1,6 @@
 package dev.docsync.peering;
 
+import dev.docsync.doc.DocumentRouter;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.store.DocumentStore;
 import io.vertx.core.Future;
@@ -30,17 +31,19 @@ public final class Upstreams {
     this.settings = settings;
   }
 
-  public static Future<Upstreams> start(Vertx vertx, DocumentStore store, UpstreamSettings settings) {
+  public static Future<Upstreams> start(Vertx vertx, DocumentStore store, UpstreamSettings settings, DocumentRouter router) {
     Upstreams upstreams = new Upstreams(vertx, store, settings);
     if (settings.urls().isEmpty()) {
       return Future.succeededFuture(upstreams);
     }
     return store.identity().map(identity -> {
       if (settings.allDocuments()) {
-        upstreams.loadedDocuments = vertx.eventBus().consumer(Addresses.EVENTS, m -> upstreams.onEvent(m.body()));
+        // This node's documents only: in a cluster each node links the documents it owns (and all stored ones at connect).
+        upstreams.loadedDocuments = vertx.eventBus().localConsumer(Addresses.EVENTS, m -> upstreams.onEvent(m.body()));
       }
       for (String url : settings.urls()) {
-        UpstreamLink link = new UpstreamLink(vertx, url, upstreams.links.size(), identity, settings, upstreams::openScope);
+        UpstreamLink link = new UpstreamLink(vertx, router, url, upstreams.links.size(), identity, settings,
+            upstreams::openScope);
         upstreams.links.add(link);
         link.start();
       }

@@ -1,5 +1,8 @@
 package dev.docsync.presence;
 
+import dev.docsync.cluster.Membership;
+import dev.docsync.cluster.Placement;
+import dev.docsync.cluster.Replies;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.protocol.DocsyncException;
@@ -38,6 +41,7 @@ public final class PresenceService {
   private final PresenceSettings settings;
   private final PresenceRegistry registry = new PresenceRegistry();
   private final PresenceRequestParser parser;
+  private final Membership membership;
   private final EphemeralPresence ephemeral;
   /** {@code docsync.presence.rejected{reason}}: presence refused, from any transport. */
   private final MeterRegistry metrics;
@@ -48,8 +52,9 @@ public final class PresenceService {
   private final Map<String, Long> lastProbe = new HashMap<>();
   private long sweepTimer;
 
-  private PresenceService(Vertx vertx, PresenceSettings settings, MeterRegistry metrics) {
+  private PresenceService(Vertx vertx, PresenceSettings settings, MeterRegistry metrics, Membership membership) {
     this.vertx = vertx;
+    this.membership = membership;
     this.settings = settings;
     this.metrics = metrics;
     this.parser = new PresenceRequestParser(settings.maxStateBytes());
@@ -67,9 +72,16 @@ public final class PresenceService {
     });
   }
 
-  public static Future<PresenceService> start(Vertx vertx, PresenceSettings settings, MeterRegistry metrics) {
-    PresenceService service = new PresenceService(vertx, settings, metrics);
-    service.consumers.add(vertx.eventBus().consumer(PresenceAddresses.REQUESTS, service::onRequest));
+  /**
+   * Each document's presence lives on one node, the one placement picks among the live members (a hint is enough
+   * for state that is never stored): requests reaching another node are passed on to it, its events reach every node.
+   */
+  public static Future<PresenceService> start(Vertx vertx, PresenceSettings settings, MeterRegistry metrics,
+                                              Membership membership) {
+    PresenceService service = new PresenceService(vertx, settings, metrics, membership);
+    service.consumers.add(vertx.eventBus().consumer(PresenceAddresses.REQUESTS, service::toPlacedNode));
+    service.consumers.add(vertx.eventBus().consumer(PresenceAddresses.node(membership.nodeId()), service::onRequest));
+    membership.onChange(service::membersChanged);
     service.consumers.add(vertx.eventBus().consumer(Addresses.EVENTS, m -> {
       if (m.body() instanceof JsonObject event) {
         service.onServerEvent(event);
@@ -88,6 +100,31 @@ public final class PresenceService {
   }
 
   // ---- event-bus participants ----
+
+  private void toPlacedNode(Message<Object> message) {
+    String docId = message.body() instanceof JsonObject json && json.getValue("docId") instanceof String id ? id : null;
+    String node = docId == null ? membership.nodeId() : placedOn(docId);
+    if (node.equals(membership.nodeId())) {
+      onRequest(message);
+    } else {
+      Replies.pipe(message, vertx.eventBus().request(PresenceAddresses.node(node), message.body(), Replies.headersOf(message)));
+    }
+  }
+
+  private String placedOn(String docId) {
+    List<String> owners = membership.documentOwners();
+    return owners.isEmpty() ? membership.nodeId() : Placement.owner(docId, owners);
+  }
+
+  /** Documents placed elsewhere now: their WebSocket presence is that node's to follow. */
+  private void membersChanged() {
+    for (String docId : List.copyOf(loaded)) {
+      if (!placedOn(docId).equals(membership.nodeId())) {
+        loaded.remove(docId);
+        unwatchIfIdle(docId);
+      }
+    }
+  }
 
   private void onRequest(Message<Object> message) {
     try {
@@ -206,6 +243,9 @@ public final class PresenceService {
   private void onServerEvent(JsonObject event) {
     switch (event.getString("event", "")) {
       case "document.loaded" -> {
+        if (!placedOn(event.getString("docId")).equals(membership.nodeId())) {
+          return; // another node follows this document's presence
+        }
         // WebSocket peers may have announced their presence while the document was loading.
         loaded.add(event.getString("docId"));
         ephemeral.watch(event.getString("docId"));

@@ -13,6 +13,8 @@ public final class Addresses {
   public static final String EVENTS = "docsync.events";
 
   private static final String CHANGES_PREFIX = "docsync.changes.";
+  private static final String NODE_PREFIX = "docsync.node.";
+  private static final String SHARD_PREFIX = "docsync.shard.";
   private static final String EPHEMERAL_PREFIX = "docsync.ws.ephemeral.";
   private static final String PEER_OUT_PREFIX = "docsync.peer.out.";
 
@@ -29,6 +31,20 @@ public final class Addresses {
    */
   public static String ephemeral(String docId) {
     return EPHEMERAL_PREFIX + docId;
+  }
+
+  /**
+   * A node's document inbox: requests routed to the documents it owns, from routers on other nodes. Internal: the
+   * body is the request as sent to {@link #FRONTEND}, {@link #PEER} or {@link #ADMIN}, header {@code docsync-api}
+   * says which.
+   */
+  public static String nodeInbox(String nodeId) {
+    return NODE_PREFIX + nodeId;
+  }
+
+  /** One document shard of a node (a worker verticle on its own event loop); a node-local address. */
+  public static String shard(String nodeId, int index) {
+    return SHARD_PREFIX + nodeId + "." + index;
   }
 
   /** Default address where a peer receives its outgoing sync messages. */

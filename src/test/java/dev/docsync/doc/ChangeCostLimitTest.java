@@ -110,7 +110,7 @@ class ChangeCostLimitTest {
     byte[] makeText = makeText(client);
     assertThat(post("paste-1", makeText).statusCode()).isEqualTo(200);
     byte[] paste = ForgedChanges.textInserts(client.getHeads()[0].getBytes(), client.getActorId(), 1_000_000);
-    DocumentWorkerVerticle documents = service.verticle().documents();
+    DocumentService documents = service.verticle().documents();
     long estimateBefore = documents.loadedBytes();
 
     Usage before = Usage.now();

@@ -26,7 +26,7 @@ class MemoryBudgetTest {
     JsonObject settings = new JsonObject().put("DOCSYNC_MEMORY_BUDGET_BYTES", BUDGET).put("DOCSYNC_DOC_IDLE_UNLOAD_MS", 3_600_000);
     byte[] content = hundredChanges();
     try (TestService service = TestService.start(settings)) {
-      DocumentWorkerVerticle documents = service.verticle().documents();
+      DocumentService documents = service.verticle().documents();
       long maxLoaded = 0;
       long rssAt2k = 0;
       for (int batch = 0; batch < DOCS / 50; batch++) {

@@ -1,6 +1,7 @@
 package dev.docsync.store.impl;
 
-import dev.docsync.protocol.DocId;
+import dev.docsync.store.Lease;
+import dev.docsync.store.NotOwnerException;
 import dev.docsync.store.StoredChunk;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,7 +21,7 @@ import java.util.List;
  * Used from one event-loop context only.
  */
 final class GroupCommitWriter {
-  private record Pending(DocId docId, byte[] data, Promise<Long> promise) {}
+  private record Pending(Lease lease, byte[] data, Promise<Long> promise) {}
 
   private final Pool pool;
   private final int maxInFlight;
@@ -34,9 +35,10 @@ final class GroupCommitWriter {
     this.maxBatch = maxBatch;
   }
 
-  Future<Long> append(DocId docId, byte[] data) {
+  /** Fails with {@link NotOwnerException} when the lease is lost; the other appends of its batch still commit. */
+  Future<Long> append(Lease lease, byte[] data) {
     Promise<Long> promise = Promise.promise();
-    waiting.add(new Pending(docId, data, promise));
+    waiting.add(new Pending(lease, data, promise));
     flush();
     return promise.future();
   }
@@ -73,13 +75,19 @@ final class GroupCommitWriter {
   private static void completeAll(List<Pending> batch, RowSet<Row> rows) {
     RowSet<Row> current = rows;
     for (Pending pending : batch) {
-      pending.promise().complete(current.iterator().next().getLong(0));
+      if (current.size() == 0) {
+        pending.promise().fail(new NotOwnerException(pending.lease().docId(), null));
+      } else {
+        pending.promise().complete(current.iterator().next().getLong(0));
+      }
       current = current.next();
     }
   }
 
   private static Tuple tuple(Pending p) {
-    return Tuple.of(p.docId().value(), StoredChunk.Kind.INCREMENTAL.code(), Buffer.buffer(sha256(p.data())), Buffer.buffer(p.data()));
+    Lease lease = p.lease();
+    return Tuple.of(lease.docId().value(), StoredChunk.Kind.INCREMENTAL.code(), Buffer.buffer(sha256(p.data())), Buffer.buffer(p.data()),
+        lease.owner(), lease.epoch());
   }
 
   static byte[] sha256(byte[] data) {

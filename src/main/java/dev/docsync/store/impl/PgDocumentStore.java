@@ -2,6 +2,8 @@ package dev.docsync.store.impl;
 
 import dev.docsync.protocol.DocId;
 import dev.docsync.store.DocumentStore;
+import dev.docsync.store.Lease;
+import dev.docsync.store.NotOwnerException;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.StoredChunk;
 import dev.docsync.store.StoredDocument;
@@ -14,11 +16,15 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,17 +64,52 @@ public final class PgDocumentStore implements DocumentStore {
   }
 
   @Override
-  public Future<Long> appendChunk(DocId docId, byte[] changes) {
-    return writer.append(docId, changes);
+  public Future<Lease> acquireLease(DocId docId, String nodeId, List<String> liveNodes, long leaseMs) {
+    Tuple acquire = Tuple.of(docId.value(), nodeId, leaseMs, liveNodes.toArray(new String[0]));
+    return pool.preparedQuery(Sql.ACQUIRE_LEASE).execute(acquire).compose(rows -> {
+      if (rows.size() == 1) {
+        return Future.succeededFuture(new Lease(docId, nodeId, rows.iterator().next().getLong(0)));
+      }
+      return pool.preparedQuery(Sql.LEASE_HOLDER).execute(Tuple.of(docId.value())).compose(holder -> Future.failedFuture(
+          new NotOwnerException(docId, holder.size() == 0 ? null : holder.iterator().next().getString(0))));
+    });
   }
 
   @Override
-  public Future<Long> replaceWithSnapshot(DocId docId, byte[] snapshot, List<Long> foldedChunkIds) {
+  public Future<Set<DocId>> renewLeases(String nodeId, Collection<Lease> held, long leaseMs) {
+    if (held.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    String[] ids = held.stream().map(l -> l.docId().value()).toArray(String[]::new);
+    Long[] epochs = held.stream().map(Lease::epoch).toArray(Long[]::new);
+    return pool.preparedQuery(Sql.RENEW_LEASES).execute(Tuple.of(nodeId, ids, epochs, leaseMs)).map(rows -> {
+      Set<DocId> renewed = new HashSet<>();
+      rows.forEach(row -> renewed.add(new DocId(row.getString(0))));
+      return renewed;
+    });
+  }
+
+  @Override
+  public Future<Void> releaseLease(Lease lease) {
+    return pool.preparedQuery(Sql.RELEASE_LEASE).execute(leaseTuple(lease)).mapEmpty();
+  }
+
+  @Override
+  public Future<Long> appendChunk(Lease lease, byte[] changes) {
+    return writer.append(lease, changes);
+  }
+
+  @Override
+  public Future<Long> replaceWithSnapshot(Lease lease, byte[] snapshot, List<Long> foldedChunkIds) {
+    DocId docId = lease.docId();
     Tuple insert = Tuple.of(docId.value(), StoredChunk.Kind.SNAPSHOT.code(),
-        Buffer.buffer(GroupCommitWriter.sha256(snapshot)), Buffer.buffer(snapshot));
+        Buffer.buffer(GroupCommitWriter.sha256(snapshot)), Buffer.buffer(snapshot), lease.owner(), lease.epoch());
     Tuple delete = Tuple.tuple().addString(docId.value()).addArrayOfLong(foldedChunkIds.toArray(new Long[0]));
     return pool.withTransaction(conn -> conn.preparedQuery(Sql.INSERT_CHUNK).execute(insert)
         .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(new NotOwnerException(docId, null));
+          }
           long snapshotId = rows.iterator().next().getLong(0);
           return conn.preparedQuery(Sql.DELETE_CHUNKS).execute(delete).map(deleted -> snapshotId);
         }));
@@ -81,14 +122,26 @@ public final class PgDocumentStore implements DocumentStore {
   }
 
   @Override
-  public Future<Void> saveSyncStates(List<SyncStateRecord> states) {
+  public Future<Void> saveSyncStates(Lease lease, List<SyncStateRecord> states) {
     if (states.isEmpty()) {
       return Future.succeededFuture();
     }
     List<Tuple> batch = states.stream()
-        .map(s -> Tuple.of(s.docId().value(), s.peerKey(), Buffer.buffer(s.state())))
+        .map(s -> Tuple.of(s.docId().value(), s.peerKey(), Buffer.buffer(s.state()), lease.owner(), lease.epoch()))
         .toList();
-    return pool.preparedQuery(Sql.UPSERT_SYNC_STATE).executeBatch(batch).mapEmpty();
+    // One implicit transaction: either every state is stored under the lease or none is.
+    return pool.preparedQuery(Sql.UPSERT_SYNC_STATE).executeBatch(batch).compose(rows -> {
+      for (RowSet<Row> current = rows; current != null; current = current.next()) {
+        if (current.size() == 0) {
+          return Future.failedFuture(new NotOwnerException(lease.docId(), null));
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  static Tuple leaseTuple(Lease lease) {
+    return Tuple.of(lease.docId().value(), lease.owner(), lease.epoch());
   }
 
   @Override

@@ -11,10 +11,42 @@ final class Sql {
   static final String LOAD_CHUNKS =
       "SELECT chunk_id, kind, data FROM doc_chunks WHERE doc_id = $1 ORDER BY kind, chunk_id";
 
-  /** Idempotent: a retried insert of the same bytes returns the existing row's id. */
+  /**
+   * Fenced and idempotent: inserts only while ($5, $6) holds the lease (the row lock makes a takeover wait for this
+   * commit); a retried insert of the same bytes returns the existing row's id. No row returned: not the owner.
+   */
   static final String INSERT_CHUNK =
-      "INSERT INTO doc_chunks (doc_id, kind, hash, data) VALUES ($1, $2, $3, $4) "
+      "WITH lease AS (" + leaseHeld("$1", "$5", "$6") + ") "
+          + "INSERT INTO doc_chunks (doc_id, kind, hash, data) SELECT $1::text, $2::smallint, $3::bytea, $4::bytea FROM lease "
           + "ON CONFLICT (doc_id, hash) DO UPDATE SET doc_id = EXCLUDED.doc_id RETURNING chunk_id";
+
+  /** One row while (owner $2, epoch $3) holds the lease of document $1, locked until the transaction ends. */
+
+  private static String leaseHeld(String docId, String owner, String epoch) {
+    return "SELECT 1 FROM doc_leases WHERE doc_id = " + docId + "::text AND owner = " + owner + "::text AND epoch = " + epoch
+        + "::bigint FOR SHARE";
+  }
+
+  /**
+   * Takes the lease of document $1 for node $2 for $3 ms, with the next epoch, when nobody holds it: never held,
+   * released, expired, or held by a node that is not among the live members $4. No row returned: a live node holds it.
+   */
+  static final String ACQUIRE_LEASE =
+      "INSERT INTO doc_leases (doc_id, owner, epoch, lease_until) VALUES ($1, $2, 1, now() + make_interval(secs => $3::bigint / 1000.0)) "
+          + "ON CONFLICT (doc_id) DO UPDATE SET owner = EXCLUDED.owner, epoch = doc_leases.epoch + 1, lease_until = EXCLUDED.lease_until "
+          + "WHERE doc_leases.lease_until < now() OR doc_leases.owner = EXCLUDED.owner OR doc_leases.owner <> ALL($4::text[]) "
+          + "RETURNING epoch";
+
+  static final String LEASE_HOLDER = "SELECT owner FROM doc_leases WHERE doc_id = $1";
+
+  /** Extends the leases node $1 still holds of documents $2 at epochs $3; returns the documents renewed. */
+  static final String RENEW_LEASES =
+      "UPDATE doc_leases l SET lease_until = now() + make_interval(secs => $4::bigint / 1000.0) "
+          + "FROM unnest($2::text[], $3::bigint[]) AS held(doc_id, epoch) "
+          + "WHERE l.doc_id = held.doc_id AND l.epoch = held.epoch AND l.owner = $1 RETURNING l.doc_id";
+
+  static final String RELEASE_LEASE =
+      "UPDATE doc_leases SET lease_until = '-infinity' WHERE doc_id = $1 AND owner = $2 AND epoch = $3";
 
   static final String LIST_DOC_IDS = "SELECT DISTINCT doc_id FROM doc_chunks";
 
@@ -33,9 +65,11 @@ final class Sql {
 
   static final String LOAD_SYNC_STATE = "SELECT state FROM sync_states WHERE doc_id = $1 AND peer_key = $2";
 
+  /** Fenced like {@link #INSERT_CHUNK}: no row returned, not the owner. */
   static final String UPSERT_SYNC_STATE =
-      "INSERT INTO sync_states (doc_id, peer_key, state) VALUES ($1, $2, $3) "
-          + "ON CONFLICT (doc_id, peer_key) DO UPDATE SET state = EXCLUDED.state, updated_at = now()";
+      "WITH lease AS (" + leaseHeld("$1", "$4", "$5") + ") "
+          + "INSERT INTO sync_states (doc_id, peer_key, state) SELECT $1::text, $2::text, $3::bytea FROM lease "
+          + "ON CONFLICT (doc_id, peer_key) DO UPDATE SET state = EXCLUDED.state, updated_at = now() RETURNING 1";
 
   static final String INSERT_IDENTITY =
       "INSERT INTO server_identity (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";

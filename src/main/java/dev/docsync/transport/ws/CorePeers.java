@@ -4,7 +4,7 @@ import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
+import dev.docsync.doc.DocumentRouter;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -12,10 +12,10 @@ import io.vertx.core.json.JsonObject;
 
 /** The core's event-bus peer API (HELLO, SYNC, BYE), as Futures of the reply body. */
 public final class CorePeers {
-  private final EventBus bus;
+  private final DocumentRouter router;
 
-  public CorePeers(EventBus bus) {
-    this.bus = bus;
+  public CorePeers(DocumentRouter router) {
+    this.router = router;
   }
 
   /** {@code storageId} null: an ephemeral peer, whose sync state is never stored. */
@@ -56,6 +56,6 @@ public final class CorePeers {
   }
 
   private Future<JsonObject> send(JsonObject body) {
-    return bus.<JsonObject>request(Addresses.PEER, body).map(Message::body);
+    return router.<JsonObject>request(Addresses.PEER, body, null).map(Message::body);
   }
 }

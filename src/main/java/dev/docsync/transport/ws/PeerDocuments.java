@@ -76,7 +76,8 @@ final class PeerDocuments {
     DocLink existing = docs.get(docId);
     Future<JsonObject> answered = existing == null
         ? link(docId, access, data).hello() // the first message travels with the greeting
-        : existing.hello().compose(v -> endpoint.core().sync(docId, peer.corePeerId(), data));
+        : existing.hello().compose(v -> endpoint.core().sync(docId, peer.corePeerId(), data))
+            .recover(e -> CorePeers.codeOf(e) == ErrorCode.UNKNOWN_PEER ? greetAgain(docId, access, data) : Future.failedFuture(e));
     answered
         .onSuccess(reply -> {
           if (request && reply.getJsonArray("heads").isEmpty()) {
@@ -121,6 +122,15 @@ final class PeerDocuments {
         unlink(docId); // the client's next message greets the core again
       }
     });
+  }
+
+  /**
+   * The owner does not know this peer (the document moved to another node, or was reloaded without it): a new
+   * greeting with the message, which the client never hears about.
+   */
+  private Future<JsonObject> greetAgain(String docId, Access access, byte[] message) {
+    unlink(docId);
+    return link(docId, access, message).hello();
   }
 
   private DocLink link(String docId, Access access, byte[] firstMessage) {

@@ -1,5 +1,6 @@
 package dev.docsync.transport.ws;
 
+import dev.docsync.doc.DocumentRouter;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.limits.LogThrottle;
 import dev.docsync.transport.ConnectionInfo;
@@ -84,13 +85,14 @@ public final class SyncEndpoint {
   private final ByteBudget unfinishedBytes;
   private final ByteBudget outboundBytes;
 
-  private SyncEndpoint(Vertx vertx, ServerIdentity identity, WsSettings settings, TokenVerifier tokens, MeterRegistry metrics) {
+  private SyncEndpoint(Vertx vertx, ServerIdentity identity, WsSettings settings, TokenVerifier tokens, MeterRegistry metrics,
+                       DocumentRouter router) {
     this.vertx = vertx;
     this.identity = identity;
     this.settings = settings;
     this.tokens = tokens;
     this.authFailures = metrics.counter("docsync.auth.failures", "transport", "ws");
-    this.core = new CorePeers(vertx.eventBus());
+    this.core = new CorePeers(router);
     Gauge.builder("docsync.ws.connections", live, Set::size).register(metrics);
     this.limitMeters = new LimitMeters(metrics, "ws");
     this.connections = ConnectionLimits.of(vertx, settings.limits());
@@ -108,9 +110,9 @@ public final class SyncEndpoint {
 
   /** Reads the server identity, then is ready to accept sockets. */
   public static Future<SyncEndpoint> create(Vertx vertx, DocumentStore store, WsSettings settings, TokenVerifier tokens,
-                                            MeterRegistry metrics) {
+                                            MeterRegistry metrics, DocumentRouter router) {
     return store.identity().compose(identity -> {
-      SyncEndpoint endpoint = new SyncEndpoint(vertx, identity, settings, tokens, metrics);
+      SyncEndpoint endpoint = new SyncEndpoint(vertx, identity, settings, tokens, metrics, router);
       endpoint.statsConsumer = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(endpoint.stats()));
       endpoint.joinedConsumer = vertx.eventBus().consumer(JOINED_ADDRESS, m -> endpoint.someoneJoined(m.body()));
       return Future.all(endpoint.statsConsumer.completion(), endpoint.joinedConsumer.completion()).map(endpoint);

@@ -341,6 +341,12 @@ final class WsConnection {
       }
       return;
     }
+    if ("moved".equals(body.getString("event"))) {
+      if (documents != null) {
+        documents.resync(docId); // the document has a new owner (another node): greet it there
+      }
+      return;
+    }
     if (closing || deferred.contains(docId)) {
       endpoint.exceeded(Limit.OUTBOUND_SYNC_DEFERRED);
       return;

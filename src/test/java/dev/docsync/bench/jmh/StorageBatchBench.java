@@ -2,6 +2,7 @@ package dev.docsync.bench.jmh;
 
 import dev.docsync.protocol.DocId;
 import dev.docsync.store.DocumentStore;
+import dev.docsync.store.Lease;
 import dev.docsync.store.embedded.EmbeddedPostgresServer;
 import dev.docsync.store.impl.PgDocumentStore;
 import io.vertx.core.Context;
@@ -51,7 +52,7 @@ public class StorageBatchBench {
   private Vertx vertx;
   private Context context;
   private DocumentStore store;
-  private final List<DocId> docs = new ArrayList<>();
+  private final List<Lease> docs = new ArrayList<>();
   private final byte[][] chunks = new byte[MAX][];
   private long counter;
 
@@ -67,7 +68,11 @@ public class StorageBatchBench {
     store = connected.get(60, TimeUnit.SECONDS);
     Random random = new Random(1);
     for (int i = 0; i < MAX; i++) {
-      docs.add(new DocId("bench-doc-" + i));
+      DocId docId = new DocId("bench-doc-" + i);
+      CompletableFuture<Lease> lease = new CompletableFuture<>();
+      context.runOnContext(v -> store.acquireLease(docId, "bench", List.of("bench"), 3_600_000)
+          .onSuccess(lease::complete).onFailure(lease::completeExceptionally));
+      docs.add(lease.get(60, TimeUnit.SECONDS));
       chunks[i] = new byte[200];
       random.nextBytes(chunks[i]);
     }

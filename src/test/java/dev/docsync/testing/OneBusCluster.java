@@ -1,0 +1,71 @@
+package dev.docsync.testing;
+
+import dev.docsync.DocsyncVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Several docsync nodes in one Vert.x instance, sharing its event bus and one fresh database: what a cluster is to
+ * the document layer (every cluster-wide address has one consumer per node), with each node's view of who is alive
+ * set by the test ({@link StaticMembership}). Auth off; each node has its own HTTP port.
+ */
+public final class OneBusCluster implements AutoCloseable {
+  private final Vertx vertx = Vertx.vertx();
+  private final String pgUrl = TestDatabases.freshDatabaseUrl();
+  private final List<StaticMembership> views = new ArrayList<>();
+  private final List<DocsyncVerticle> nodes = new ArrayList<>();
+
+  public OneBusCluster(int size, JsonObject overrides) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      ids.add("node-" + (char) ('a' + i));
+    }
+    for (String id : ids) {
+      StaticMembership view = new StaticMembership(id, ids);
+      DocsyncVerticle node = new DocsyncVerticle(view);
+      JsonObject config = new JsonObject()
+          .put("DOCSYNC_PG_URL", pgUrl)
+          .put("DOCSYNC_HTTP_HOST", "127.0.0.1")
+          .put("DOCSYNC_HTTP_PORT", 0)
+          .put("DOCSYNC_SYNC_STATE_FLUSH_MS", 200)
+          .put("DOCSYNC_AUTH_ENABLED", false)
+          .mergeIn(overrides);
+      Await.result(vertx.deployVerticle(node, new DeploymentOptions().setConfig(config)));
+      views.add(view);
+      nodes.add(node);
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String pgUrl() {
+    return pgUrl;
+  }
+
+  public DocsyncVerticle node(int index) {
+    return nodes.get(index);
+  }
+
+  /** Who node {@code index} believes is alive. */
+  public StaticMembership view(int index) {
+    return views.get(index);
+  }
+
+  public String nodeId(int index) {
+    return views.get(index).nodeId();
+  }
+
+  public String baseUrl(int index) {
+    return "http://127.0.0.1:" + nodes.get(index).httpPort();
+  }
+
+  @Override
+  public void close() {
+    Await.result(vertx.close());
+  }
+}
