@@ -3,6 +3,7 @@ package dev.docsync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.JarProcess;
 import dev.docsync.testing.TestDatabases;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +58,25 @@ class ClusterIT {
           .isNotEqualTo(health(httpPorts[1]).getJsonObject("cluster").getString("nodeId"));
       assertThat(metrics(httpPorts[0])).contains("docsync_cluster_members 2.0");
       assertThat(a.output()).contains("Cluster     '" + name + "', this node 127.0.0.1:" + clusterPorts[0]);
+
+      // One token (the shared secret) for both nodes; a change written through one is read through the other,
+      // whichever of the two owns the document (the router passes requests over the clustered event bus).
+      String token = JarProcess.run(dir, Map.of("DOCSYNC_JWT_SECRET", SECRET),
+          "token", "--sub", "it", "--read", "*", "--write", "*").output().lines()
+          .filter(l -> l.startsWith("eyJ")).findFirst().orElseThrow();
+      for (int i = 0; i < 4; i++) {
+        String docId = "cluster-it-" + i;
+        int writer = httpPorts[i % 2];
+        int reader = httpPorts[(i + 1) % 2];
+        HttpResponse<String> posted = http.send(request(writer, "/api/docs/" + docId + "/changes", token)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Changes.set("title", "written on :" + writer))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        HttpResponse<String> read = http.send(request(reader, "/api/docs/" + docId, token).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).contains("written on :" + writer);
+      }
 
       // SIGSTOP: no goodbye, no closed socket; only the missing heartbeats tell.
       long frozen = System.nanoTime();
@@ -121,6 +141,11 @@ class ClusterIT {
     env.put("DOCSYNC_CLUSTER_PORT", Integer.toString(clusterPort));
     env.put("DOCSYNC_CLUSTER_MEMBERS", members);
     return env;
+  }
+
+  private static HttpRequest.Builder request(int port, String path, String token) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token);
   }
 
   private JsonObject health(int port) throws Exception {
