@@ -3,9 +3,15 @@ package dev.docsync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.cluster.ClusterSettings;
+import dev.docsync.cluster.DocsyncCluster;
+import dev.docsync.cluster.Role;
+import dev.docsync.protocol.Addresses;
+import dev.docsync.testing.Await;
 import dev.docsync.testing.Changes;
 import dev.docsync.testing.JarProcess;
 import dev.docsync.testing.TestDatabases;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +23,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +85,27 @@ class ClusterIT {
         assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
         assertThat(read.body()).contains("written on :" + writer);
       }
+
+      // An application in another JVM (this one) joins as a client member and uses docsync.frontend as in-JVM code does.
+      Vertx client = Await.result(DocsyncCluster.join(new ClusterSettings(true, "127.0.0.1", freePort(),
+          List.of("127.0.0.1:" + clusterPorts[0], "127.0.0.1:" + clusterPorts[1]), name, 0), Role.CLIENT));
+      try {
+        for (int i = 0; i < 4; i++) {
+          JsonObject change = new JsonObject().put("type", "LOCAL_CHANGE").put("docId", "cluster-it-bus-" + i)
+              .put("change", Base64.getEncoder().encodeToString(Changes.set("title", "from a client JVM")));
+          Await.result(client.eventBus().request(Addresses.FRONTEND, change));
+          JsonObject read = Await.result(client.eventBus().<JsonObject>request(Addresses.FRONTEND,
+              new JsonObject().put("type", "READ").put("docId", "cluster-it-0"))).body();
+          assertThat(read.encode()).contains("written on :" + httpPorts[0]);
+          assertThat(get(httpPorts[i % 2], "/api/docs/cluster-it-bus-" + i + "?token=" + token)).contains("from a client JVM");
+        }
+        JsonObject withClient = health(httpPorts[0]).getJsonObject("cluster");
+        assertThat(withClient.getInteger("members")).as("members with the client").isEqualTo(3);
+        assertThat(withClient.getInteger("owners")).as("the client owns no documents").isEqualTo(2);
+      } finally {
+        Await.result(client.close());
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> health(httpPorts[0]).getJsonObject("cluster").getInteger("members") == 2);
 
       // SIGSTOP: no goodbye, no closed socket; only the missing heartbeats tell.
       long frozen = System.nanoTime();
