@@ -107,6 +107,21 @@ class ClusterIT {
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> health(httpPorts[0]).getJsonObject("cluster").getInteger("members") == 2);
 
+      // The runnable example of README ("Running a cluster"): the same from a JVM started by hand.
+      ProcessBuilder exampleRun = new ProcessBuilder(JarProcess.javaBinary(), "-cp", JarProcess.JAR.toString(),
+          "docs/cluster/ClusterClient.java", "cluster-it-example", "from the example")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("example.log").toFile());
+      exampleRun.environment().put("CLUSTER_MEMBERS", "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1]);
+      exampleRun.environment().put("CLUSTER_NAME", name);
+      exampleRun.environment().put("CLIENT_PORT", Integer.toString(freePort()));
+      Process example = exampleRun.start();
+      assertThat(example.waitFor(120, TimeUnit.SECONDS)).as("example ended").isTrue();
+      String exampleLog = Files.readString(dir.resolve("example.log"));
+      assertThat(example.exitValue()).as(exampleLog).isZero();
+      assertThat(exampleLog).contains("read back: note = from the example");
+      assertThat(get(httpPorts[1], "/api/docs/cluster-it-example?token=" + token)).contains("from the example");
+      await().atMost(Duration.ofSeconds(10)).until(() -> health(httpPorts[0]).getJsonObject("cluster").getInteger("members") == 2);
+
       // SIGSTOP: no goodbye, no closed socket; only the missing heartbeats tell.
       long frozen = System.nanoTime();
       signal(b, "STOP");
