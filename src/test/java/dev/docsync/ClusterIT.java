@@ -165,9 +165,15 @@ class ClusterIT {
     }
   }
 
-  private static void assertRefused(Map<String, String> env, String line) throws Exception {
+  @Test
+  void theLaunchersClusterFlagIsRefused() throws Exception {
+    // Vert.x's --cluster alone would join on Hazelcast's defaults: multicast, anyone on the network.
+    assertRefused(Map.of(), "docsync: cannot start: --cluster: set DOCSYNC_CLUSTER_ENABLED=true", "--cluster");
+  }
+
+  private static void assertRefused(Map<String, String> env, String line, String... args) throws Exception {
     Path dir = Files.createTempDirectory(Files.createDirectories(WORK), "cluster-refused-");
-    JarProcess.Result result = JarProcess.run(dir, env);
+    JarProcess.Result result = JarProcess.run(dir, env, args);
     assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
     assertThat(result.output().lines().filter(l -> !l.isBlank()).toList()).as("one line").hasSize(1);
     assertThat(result.output()).startsWith(line);
