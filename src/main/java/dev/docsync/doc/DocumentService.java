@@ -73,10 +73,10 @@ public final class DocumentService {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  /** Closes the addresses, then drains every shard (see {@link DocumentWorkerVerticle#stop()}). */
+  /** Drains every shard (see {@link DocumentWorkerVerticle#stop()}), then closes the addresses. */
   public Future<Void> stop() {
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
-        .transform(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+    return Future.join(deployments.stream().map(vertx::undeploy).toList())
+        .transform(v -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
         .mapEmpty();
   }
 

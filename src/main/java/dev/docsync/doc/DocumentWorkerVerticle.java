@@ -141,10 +141,10 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   @Override
   public Future<?> stop() {
     stopping = true;
-    Future<?> unregistered = Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
-    return unregistered
-        .compose(v -> Future.join(List.copyOf(owners.values()).stream().map(DocumentOwner::shutdown).toList())
-            .timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS))
+    // Requests already on their way still reach the documents loaded here; others are answered NOT_OWNER.
+    return Future.join(List.copyOf(owners.values()).stream().map(DocumentOwner::shutdown).toList())
+        .timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)
+        .eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
         .eventually(() -> automerge.close());
   }
 
