@@ -81,6 +81,14 @@ public final class SyncMessageCheck {
    * from any other message.
    */
   public static byte[][] headsIfBare(byte[] message) {
+    return headsIfBare(message, false);
+  }
+
+  /**
+   * As {@link #headsIfBare(byte[])}, and with {@code needNothing} null also when the message asks for
+   * changes by hash ({@code need}).
+   */
+  public static byte[][] headsIfBare(byte[] message, boolean needNothing) {
     try {
       Reader in = new Reader(message, 0, message.length);
       in.byte1();
@@ -89,7 +97,11 @@ public final class SyncMessageCheck {
       int hashesAt = in.pos;
       in.pos = headsAt;
       in.hashes();
+      int needAt = in.pos;
       in.hashes();
+      if (needNothing && message[needAt] != 0) {
+        return null;
+      }
       long haves = in.leb128();
       for (long h = 0; h < haves; h++) {
         in.hashes();
