@@ -276,7 +276,9 @@ public final class DocsyncVerticle extends VerticleBase {
     // Upstream links and WebSocket peers say BYE (their sync states get stored) while the worker still runs.
     Future<Void> upstreamsStopped = upstreams == null ? Future.succeededFuture() : upstreams.stop();
     Future<Void> wsClosed = upstreamsStopped.eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close());
-    Future<Void> httpClosed = wsClosed.eventually(() -> http == null ? Future.succeededFuture() : http.close());
+    // Requests under way are answered (their documents are still here) before the server closes.
+    Future<Void> httpClosed = wsClosed.eventually(() -> http == null ? Future.succeededFuture()
+        : http.shutdown(config.owner().shutdownTimeoutMs(), TimeUnit.MILLISECONDS));
     // The worker goes first: it stores sync states through the store.
     return httpClosed
         .eventually(this::stopLiveServices)

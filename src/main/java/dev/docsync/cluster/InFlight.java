@@ -1,5 +1,6 @@
 package dev.docsync.cluster;
 
+import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
@@ -14,12 +15,17 @@ public final class InFlight {
   private int pending;
   private Promise<Void> idle;
 
-  /** As {@link Replies#pipe}, counted until the answer is sent. */
+  /** As {@link Replies#pipe(Message, Future)}, counted until the answer is sent. */
   public <T> void pipe(Message<?> message, Future<Message<T>> answered) {
+    pipe(message, answered, ErrorCode.OVERLOADED);
+  }
+
+  /** As {@link Replies#pipe(Message, Future, ErrorCode)}, counted until the answer is sent. */
+  public <T> void pipe(Message<?> message, Future<Message<T>> answered, ErrorCode lost) {
     synchronized (this) {
       pending++;
     }
-    Replies.pipe(message, answered);
+    Replies.pipe(message, answered, lost);
     answered.onComplete(ar -> done()); // after pipe's own listener: the answer is on its way
   }
 

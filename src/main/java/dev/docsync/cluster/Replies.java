@@ -13,14 +13,18 @@ public final class Replies {
 
   /** Answers {@code message} with what the handler answered; its failures keep their code, lost answers are OVERLOADED. */
   public static <T> void pipe(Message<?> message, Future<Message<T>> answered) {
+    pipe(message, answered, ErrorCode.OVERLOADED);
+  }
+
+  /** As {@link #pipe(Message, Future)}, with {@code lost} the code of an answer that never came (no handler, timeout). */
+  public static <T> void pipe(Message<?> message, Future<Message<T>> answered, ErrorCode lost) {
     answered.onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result().body(), new DeliveryOptions().setHeaders(ar.result().headers()));
       } else if (ar.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
         message.fail(reply.failureCode(), reply.getMessage());
       } else {
-        message.fail(ErrorCode.OVERLOADED.code(), ErrorCode.OVERLOADED + ": the node handling it did not answer: "
-            + ar.cause().getMessage());
+        message.fail(lost.code(), lost + ": the node handling it did not answer: " + ar.cause().getMessage());
       }
     });
   }

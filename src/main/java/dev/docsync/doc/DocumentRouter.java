@@ -46,6 +46,8 @@ public final class DocumentRouter {
   private final Map<String, String> holders = new ConcurrentHashMap<>();
   private final Counter forwarded;
   private final Counter retries;
+  /** Per node, how to abandon each request waiting for its answer: run when the node leaves the cluster. */
+  private final Map<String, Set<Runnable>> waiting = new ConcurrentHashMap<>();
 
   public DocumentRouter(Vertx vertx, Membership membership, int shards, long retryMs, MeterRegistry registry) {
     this.vertx = vertx;
@@ -56,6 +58,20 @@ public final class DocumentRouter {
         .description("requests sent to a document owner on another node").register(registry);
     this.retries = Counter.builder("docsync.route.retries")
         .description("requests retried because the node asked was not (or no longer) the owner").register(registry);
+    membership.onChange(this::membersChanged);
+  }
+
+  /** A node that left will not answer (killed, paused, cut off): its requests go elsewhere now, not at their timeout. */
+  private void membersChanged() {
+    List<String> owners = membership.documentOwners();
+    for (String node : List.copyOf(waiting.keySet())) {
+      if (!owners.contains(node)) {
+        Set<Runnable> abandoned = waiting.remove(node);
+        if (abandoned != null) {
+          abandoned.forEach(Runnable::run);
+        }
+      }
+    }
   }
 
   /** Sends a request for {@code api} to the owner of the document it names, and its answer back. */
@@ -85,7 +101,19 @@ public final class DocumentRouter {
       forwarded.increment();
     }
     DeliveryOptions routed = new DeliveryOptions(options).addHeader(API_HEADER, api);
-    vertx.eventBus().<T>request(address, body, routed).onComplete(ar -> {
+    Promise<Message<T>> hop = Promise.promise();
+    Runnable abandon = () -> hop.tryFail(new ReplyException(ReplyFailure.NO_HANDLERS, "node " + node + " left the cluster"));
+    if (!local) {
+      waiting.computeIfAbsent(node, k -> ConcurrentHashMap.newKeySet()).add(abandon);
+    }
+    vertx.eventBus().<T>request(address, body, routed).onComplete(hop::tryComplete, hop::tryFail);
+    hop.future().onComplete(ar -> {
+      if (!local) {
+        Set<Runnable> pending = waiting.get(node);
+        if (pending != null) {
+          pending.remove(abandon);
+        }
+      }
       if (ar.succeeded()) {
         answer.complete(ar.result());
         return;
@@ -122,6 +150,9 @@ public final class DocumentRouter {
     if (holder != null && !holder.equals(node) && membership.documentOwners().contains(holder) && tries < MAX_FOLLOWS) {
       remember(docId, holder);
       return 0;
+    }
+    if (holder == null) {
+      route.silent().add(node); // fenced out or stopping: the owner is elsewhere
     }
     holders.remove(docId);
     return Math.min(MAX_BACKOFF_MS, 25L << Math.min(tries, 5));

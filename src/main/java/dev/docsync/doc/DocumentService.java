@@ -4,6 +4,7 @@ import dev.docsync.cluster.InFlight;
 import dev.docsync.cluster.Membership;
 import dev.docsync.cluster.Replies;
 import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.ErrorCode;
 import dev.docsync.store.DocumentStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,8 +71,9 @@ public final class DocumentService {
     consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, m -> inFlight.pipe(m, router.request(Addresses.FRONTEND, m.body(), Replies.headersOf(m)))));
     consumers.add(vertx.eventBus().consumer(Addresses.PEER, m -> inFlight.pipe(m, router.request(Addresses.PEER, m.body(), Replies.headersOf(m)))));
     consumers.add(vertx.eventBus().consumer(Addresses.ADMIN, m -> DocumentAdmin.handleOnNode(this, m)));
+    // A shard that is gone (this node is stopping) makes the sender's router try the next node.
     consumers.add(vertx.eventBus().consumer(Addresses.nodeInbox(membership.nodeId()), m -> inFlight.pipe(m,
-        router.toLocalShard(m.headers().get(DocumentRouter.API_HEADER), m.body(), Replies.headersOf(m)))));
+        router.toLocalShard(m.headers().get(DocumentRouter.API_HEADER), m.body(), Replies.headersOf(m)), ErrorCode.NOT_OWNER)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 

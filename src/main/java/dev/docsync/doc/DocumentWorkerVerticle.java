@@ -78,7 +78,7 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   @Override
   public Future<?> start() {
     automerge = vertx.createSharedWorkerExecutor("docsync-automerge", automergeThreads);
-    events = new ServerEvents(vertx.eventBus(), registry);
+    events = new ServerEvents(vertx.eventBus(), registry, membership.nodeId());
     long sweepMs = Math.max(100, Math.min(settings.idleUnloadMs() / 2, 1_000));
     vertx.setPeriodic(sweepMs, id -> sweep());
     vertx.setPeriodic(Math.max(100, leaseMs / 3), id -> renewLeases());
@@ -177,9 +177,12 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
     }));
   }
 
+  /** A greeting's answer names the node that owns the document: the peer greets again when another loads it. */
   private void handle(Message<Object> message, Function<Object, DocRequest> parse) {
     DocRequest request = parse(message, parse);
-    if (request != null) {
+    if (request instanceof DocRequest.Hello) {
+      reply(message, dispatch(request).map(answer -> answer.put("node", membership.nodeId())));
+    } else if (request != null) {
       reply(message, dispatch(request));
     }
   }
@@ -214,7 +217,7 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
     DocumentOwner owner = owners.get(docId);
     if (owner == null) {
       if (stopping) {
-        return Future.failedFuture(new DocsyncException(ErrorCode.OVERLOADED, "node is shutting down"));
+        return Future.failedFuture(new DocsyncException(ErrorCode.NOT_OWNER, "node is shutting down"));
       }
       owner = new DocumentOwner(request.docId(), this, parked.getOrDefault(docId, Parked.NONE));
       parked.remove(docId);

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.SyncState;
@@ -45,10 +46,13 @@ final class LoadedDocument {
   /** Estimated native memory of the changes admitted in the running batch, not yet in heldBytes. */
   private long batchBytes;
   private final KnownChanges known = new KnownChanges();
+  /** Monotonic time in nanoseconds for sync pacing: System::nanoTime, a fake clock in unit tests. */
+  private final LongSupplier nanos;
 
-  private LoadedDocument(DocId docId, Document doc) {
+  private LoadedDocument(DocId docId, Document doc, LongSupplier nanos) {
     this.docId = docId;
     this.doc = doc;
+    this.nanos = nanos;
     this.storedHeads = doc.getHeads();
   }
 
@@ -57,8 +61,13 @@ final class LoadedDocument {
    * than ever serving a damaged (or, past {@code maxBytes}, too large) document empty.
    */
   static LoadedDocument load(DocId docId, List<StoredChunk> chunks, long maxBytes) {
+    return load(docId, chunks, maxBytes, System::nanoTime);
+  }
+
+  /** With {@code nanos} as the clock pacing reads. */
+  static LoadedDocument load(DocId docId, List<StoredChunk> chunks, long maxBytes, LongSupplier nanos) {
     if (chunks.isEmpty()) {
-      return new LoadedDocument(docId, new Document());
+      return new LoadedDocument(docId, new Document(), nanos);
     }
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     chunks.forEach(c -> all.writeBytes(c.data()));
@@ -68,7 +77,7 @@ final class LoadedDocument {
     } catch (RuntimeException e) {
       throw new DocsyncException(ErrorCode.DOC_UNAVAILABLE, "stored document " + docId + " cannot be loaded: " + e.getMessage(), e);
     }
-    LoadedDocument loaded = new LoadedDocument(docId, doc);
+    LoadedDocument loaded = new LoadedDocument(docId, doc, nanos);
     loaded.count(all.toByteArray());
     if (loaded.estimatedBytes() > maxBytes) {
       doc.free();
@@ -364,7 +373,7 @@ final class LoadedDocument {
     if (answer.isPresent()) {
       result.outgoing.add(new BatchResult.Outgoing(peer.address, peer.peerId, answer.get()));
       if (SyncMessageCheck.changeCount(answer.get()) > 0) {
-        peer.sentChanges(System.nanoTime());
+        peer.sentChanges(nanos.getAsLong());
       }
     }
   }
@@ -405,7 +414,7 @@ final class LoadedDocument {
    */
   private void generateSyncMessages(BatchResult result, Set<String> spoke, long paceNanos, long intervalNanos) {
     boolean changed = result.chunk != null;
-    long now = System.nanoTime();
+    long now = nanos.getAsLong();
     for (PeerSession peer : peers.values()) {
       boolean spokeNow = spoke.contains(peer.peerId);
       if (spokeNow) {

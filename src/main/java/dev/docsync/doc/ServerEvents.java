@@ -23,6 +23,7 @@ public final class ServerEvents {
   private static final LogThrottle LOG_LINES = new LogThrottle(20);
 
   private final EventBus eventBus;
+  private final String nodeId;
   private final MeterRegistry registry;
   private final Counter chunksStored;
   private final Counter bytesStored;
@@ -32,8 +33,9 @@ public final class ServerEvents {
   private final Timer requestLatency;
   private final Timer storeLatency;
 
-  public ServerEvents(EventBus eventBus, MeterRegistry registry) {
+  public ServerEvents(EventBus eventBus, MeterRegistry registry, String nodeId) {
     this.eventBus = eventBus;
+    this.nodeId = nodeId;
     this.registry = registry;
     chunksStored = registry.counter("docsync.changes.stored", "unit", "chunks");
     bytesStored = registry.counter("docsync.changes.stored.bytes");
@@ -53,8 +55,9 @@ public final class ServerEvents {
     return registry;
   }
 
+  /** Names the node: peers greeted by another owner of the document greet this one (see transport.ws.SyncEndpoint). */
   public void documentLoaded(DocId docId) {
-    publish(event("document.loaded", docId));
+    publish(event("document.loaded", docId).put("node", nodeId));
   }
 
   public void documentUnloaded(DocId docId) {

@@ -3,10 +3,10 @@ package dev.docsync.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.limits.BridgeClient;
-import dev.docsync.limits.RawWsClient;
-import dev.docsync.limits.SyncingPeer;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,15 +94,15 @@ class GrantPatternAttackTest {
 
   @Test
   void syncRefusesAtOnceAndAnswersOthersMeanwhile() {
-    RawWsClient mallory = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), null, attacker));
-    RawWsClient ada = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), null, honest));
+    WsClient mallory = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), null, attacker));
+    WsClient ada = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), null, honest));
     try {
       mallory.join("mallory-" + UUID.randomUUID());
       ada.join("ada-" + UUID.randomUUID());
       long start = System.nanoTime();
-      mallory.sendDoc("request", STARRED_ID, SyncingPeer.emptyDocSyncMessage());
-      mallory.sendDoc("request", LONG_BRIDGE_ID, SyncingPeer.emptyDocSyncMessage());
-      ada.sendDoc("request", "notes-2", SyncingPeer.emptyDocSyncMessage());
+      mallory.sendDoc("request", STARRED_ID, WsSyncPeer.emptyDocSyncMessage());
+      mallory.sendDoc("request", LONG_BRIDGE_ID, WsSyncPeer.emptyDocSyncMessage());
+      ada.sendDoc("request", "notes-2", WsSyncPeer.emptyDocSyncMessage());
       assertThat(ada.next(m -> "notes-2".equals(m.get("documentId")), PROMPT)).isNotNull();
       Map<String, Object> forbidden = mallory.next(m -> "error".equals(m.get("type")), PROMPT);
       assertThat(forbidden.get("message").toString()).contains("FORBIDDEN");

@@ -3,17 +3,18 @@ package dev.docsync.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.limits.BridgeClient;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A token that expires while its connection is open reads and writes nothing more: a bridge socket is told
@@ -23,20 +24,15 @@ import org.junit.jupiter.api.Test;
  */
 class TokenExpiryTest {
   private static final Duration AFTER_EXPIRY = Duration.ofSeconds(8);
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().with("DOCSYNC_BRIDGE_TCP_ENABLED", true).with("DOCSYNC_BRIDGE_TCP_PORT", 0);
   private static TestService service;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn().put("DOCSYNC_BRIDGE_TCP_ENABLED", true).put("DOCSYNC_BRIDGE_TCP_PORT", 0));
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
   }
 
   @Test
@@ -74,7 +70,7 @@ class TokenExpiryTest {
 
   @Test
   void syncSocketsAreToldAndClosedWhenTheirTokenExpires() {
-    RawWsClient client = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), null,
+    WsClient client = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), null,
         tokens.token(List.of("*"), List.of(), 2)));
     try {
       client.join("expiring-" + UUID.randomUUID());

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.limits.Metrics;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -22,9 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every way a /sync upgrade can fail gives back the connection's places in the per-IP and pending counts:
@@ -34,20 +35,15 @@ import org.junit.jupiter.api.Test;
  */
 class UpgradeSlotLeakTest {
   private static final String ATTACKER_IP = "127.0.0.7";
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode();
   private static TestService service;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn());
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
   }
 
   @Test
@@ -71,7 +67,7 @@ class UpgradeSlotLeakTest {
     System.out.printf("%d failed upgrades from %s in %d ms%n", attempts, ATTACKER_IP, (System.nanoTime() - start) / 1_000_000);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> pending() == 0);
-    RawWsClient honest = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, valid));
+    WsClient honest = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, valid));
     try {
       assertThat(honest.join("after-" + UUID.randomUUID()).get("type")).isEqualTo("peer");
     } finally {
@@ -93,7 +89,7 @@ class UpgradeSlotLeakTest {
 
   /** Upgraded, told why, closed (1008); or refused before the upgrade. Either way: over once the socket is gone. */
   private static Future<?> refusedUpgrade(String token) {
-    return RawWsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, token)
+    return WsClient.connectAsync(service.vertx(), service.httpPort(), ATTACKER_IP, token)
         .compose(client -> Future.fromCompletionStage(client.closed()).eventually(() -> {
           client.close();
           return Future.succeededFuture();

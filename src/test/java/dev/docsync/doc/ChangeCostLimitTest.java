@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.ChunkScan;
 import dev.docsync.limits.ForgedChanges;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
@@ -25,9 +26,9 @@ import org.automerge.Document;
 import org.automerge.ObjectId;
 import org.automerge.ObjectType;
 import org.automerge.Transaction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A writer cannot take the node down with a few large changes: what a change will cost the Automerge
@@ -35,19 +36,16 @@ import org.junit.jupiter.api.Test;
  * (Before: one 2M-character paste took ~9 s of worker CPU and ~1 GiB of native memory, counted as 1.5 KB.)
  */
 class ChangeCostLimitTest {
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode();
   private static TestService service;
   private static Tokens tokens;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn());
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
+    service = docsync.service();
+    tokens = service.tokens();
   }
 
   @Test
@@ -87,7 +85,7 @@ class ChangeCostLimitTest {
     byte[] makeText = makeText(client);
     byte[] paste = ForgedChanges.textInserts(client.getHeads()[0].getBytes(), client.getActorId(), 2_000_000);
     String token = tokens.token(List.of("*"), List.of("*"), 60);
-    try (RawWsClient ws = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), null, token))) {
+    try (WsClient ws = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), null, token))) {
       ws.join("paster");
       Usage before = Usage.now();
       ws.sendDoc("request", "huge-ws", syncMessage(makeText, paste));

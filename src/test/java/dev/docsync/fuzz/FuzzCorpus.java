@@ -1,6 +1,6 @@
 package dev.docsync.fuzz;
 
-import dev.docsync.limits.RawWsClient;
+import dev.docsync.testing.WsClient;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.automerge.ChangeHash;
-import org.automerge.NewValue;
 import org.automerge.Document;
+import org.automerge.NewValue;
 import org.automerge.ObjectId;
 import org.automerge.ObjectType;
 import org.automerge.SyncState;
@@ -115,6 +115,6 @@ final class FuzzCorpus {
   }
 
   static byte[] cbor(Object value) {
-    return RawWsClient.encode(value);
+    return WsClient.encode(value);
   }
 }

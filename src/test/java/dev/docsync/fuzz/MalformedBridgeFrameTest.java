@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.limits.BridgeClient;
 import dev.docsync.protocol.Addresses;
-import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Frames the fuzz test found to break the event-bus bridges: on the TCP bridge, each one used to make
@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class MalformedBridgeFrameTest {
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff() // frames without tokens
+      .with("DOCSYNC_BRIDGE_TCP_ENABLED", true).with("DOCSYNC_BRIDGE_TCP_PORT", 0);
   private static TestService service;
   private static Vertx clients;
 
@@ -41,18 +44,8 @@ class MalformedBridgeFrameTest {
 
   @BeforeAll
   static void start() {
-    service = TestService.start(new JsonObject().put("DOCSYNC_BRIDGE_TCP_ENABLED", true).put("DOCSYNC_BRIDGE_TCP_PORT", 0));
-    clients = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    clients = service.clients();
   }
 
   @Test

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.limits.PoisonMessages;
-import dev.docsync.limits.RawWsClient;
-import dev.docsync.limits.SyncingPeer;
-import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
-import io.vertx.core.Vertx;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sync messages the fuzz test found to take the Automerge core down (an abort of the whole JVM, a
@@ -25,43 +23,26 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class PoisonSyncMessageTest {
-  private static TestService service;
-  private static Vertx clients;
-
-  @BeforeAll
-  static void start() {
-    service = TestService.start();
-    clients = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
-  }
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode();
 
   @Test
-  void poisonedBloomFiltersNeverReachAutomerge() {
+  void poisonedBloomFiltersNeverReachAutomerge(TestService service) {
     String doc = "poison-" + UUID.randomUUID();
-    try (SyncingPeer writer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "poison-writer");
-         RawWsClient attacker = RawWsClient.connect(clients, service.httpPort())) {
-      writer.open(doc, tx -> tx.set(ObjectId.ROOT, "title", "has changes"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
-      attacker.join("poison-attacker");
-      for (byte[] poison : new byte[][] {PoisonMessages.ZERO_BITS, PoisonMessages.BILLIONS_OF_PROBES}) {
-        attacker.sendDoc("sync", doc, poison);
-        Map<String, Object> error = attacker.nextOfType("error");
-        assertThat((String) error.get("message")).startsWith("INVALID_SYNC_MESSAGE: Bloom filter").contains(doc);
-      }
-      // The document, the writer and the attacker's socket all carry on.
-      writer.change(doc, tx -> tx.set(ObjectId.ROOT, "after", true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
-      attacker.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
-      assertThat(attacker.nextOfType("sync").get("documentId")).isEqualTo(doc);
+    WsSyncPeer writer = service.syncPeer("poison-writer");
+    WsClient attacker = service.ws();
+    writer.open(doc, tx -> tx.set(ObjectId.ROOT, "title", "has changes"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(doc).equals(writer.heads(doc)));
+    attacker.join("poison-attacker");
+    for (byte[] poison : new byte[][] {PoisonMessages.ZERO_BITS, PoisonMessages.BILLIONS_OF_PROBES}) {
+      attacker.sendDoc("sync", doc, poison);
+      Map<String, Object> error = attacker.nextOfType("error");
+      assertThat((String) error.get("message")).startsWith("INVALID_SYNC_MESSAGE: Bloom filter").contains(doc);
     }
+    // The document, the writer and the attacker's socket all carry on.
+    writer.change(doc, tx -> tx.set(ObjectId.ROOT, "after", true));
+    await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(doc).equals(writer.heads(doc)));
+    attacker.sendDoc("request", doc, WsSyncPeer.emptyDocSyncMessage());
+    assertThat(attacker.nextOfType("sync").get("documentId")).isEqualTo(doc);
   }
 }

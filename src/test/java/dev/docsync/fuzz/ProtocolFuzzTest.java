@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.docsync.limits.BridgeClient;
 import dev.docsync.limits.Metrics;
-import dev.docsync.limits.RawWsClient;
-import dev.docsync.limits.SyncingPeer;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.transport.ws.SyncEndpoint;
 import dev.docsync.transport.ws.WsCodec;
 import dev.docsync.transport.ws.WsDecodeException;
@@ -126,7 +126,7 @@ class ProtocolFuzzTest {
     Map<String, List<String>> headsBefore = new TreeMap<>();
     Map<String, JsonObject> viewsBefore = new TreeMap<>();
     List<byte[]> snapshots = new ArrayList<>();
-    try (SyncingPeer writer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "real-writer")) {
+    try (WsSyncPeer writer = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "real-writer")) {
       for (int i = 0; i < 3; i++) {
         String doc = "protected-" + UUID.randomUUID().toString().replace("-", "");
         int n = i;
@@ -137,13 +137,13 @@ class ProtocolFuzzTest {
           tx.set(ObjectId.ROOT, "n", n);
         });
         writer.change(doc, tx -> tx.set(ObjectId.ROOT, "edited", true));
-        await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(doc).equals(writer.heads(doc)));
         protectedDocs.add(doc);
       }
     }
     for (String doc : protectedDocs) {
       JsonObject read = read(doc);
-      headsBefore.put(doc, SyncingPeer.serverHeads(service, doc));
+      headsBefore.put(doc, service.heads(doc));
       viewsBefore.put(doc, read.getJsonObject("view"));
       snapshots.add(Base64.getDecoder().decode(read.getString("snapshot")));
     }
@@ -156,7 +156,7 @@ class ProtocolFuzzTest {
     WsPlanner ws = new WsPlanner(new WsFrameFuzzer(corpus, MAX_MESSAGE_BYTES), WS_FRAMES);
     BridgePlanner sockJs = new BridgePlanner(new BridgeFrameFuzzer(corpus), SOCKJS_FRAMES, false);
     BridgePlanner tcp = new BridgePlanner(new BridgeFrameFuzzer(corpus), TCP_FRAMES, true);
-    WebSocketClient wsClient = RawWsClient.sharedClient(clients);
+    WebSocketClient wsClient = WsClient.sharedClient(clients);
     NetClient netClient = clients.createNetClient();
 
     long start = System.nanoTime();
@@ -202,16 +202,16 @@ class ProtocolFuzzTest {
 
     // Documents written before the fuzzing: unchanged.
     for (String doc : protectedDocs) {
-      assertThat(SyncingPeer.serverHeads(service, doc)).as("heads of " + doc).isEqualTo(headsBefore.get(doc));
+      assertThat(service.heads(doc)).as("heads of " + doc).isEqualTo(headsBefore.get(doc));
       assertThat(read(doc).getJsonObject("view")).as("view of " + doc).isEqualTo(viewsBefore.get(doc));
     }
 
     // A fresh client joins and syncs a new document; another fresh client gets it; a bridged client reads it.
     String fresh = "after-fuzz-" + UUID.randomUUID();
-    try (SyncingPeer alice = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "after-alice");
-         SyncingPeer bob = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "after-bob")) {
+    try (WsSyncPeer alice = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "after-alice");
+         WsSyncPeer bob = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "after-bob")) {
       alice.open(fresh, tx -> tx.set(ObjectId.ROOT, "survived", true));
-      await().atMost(Duration.ofSeconds(15)).until(() -> SyncingPeer.serverHeads(service, fresh).equals(alice.heads(fresh)));
+      await().atMost(Duration.ofSeconds(15)).until(() -> service.heads(fresh).equals(alice.heads(fresh)));
       bob.open(fresh, null);
       await().atMost(Duration.ofSeconds(15)).until(() -> alice.heads(fresh).equals(bob.heads(fresh)));
       bob.change(fresh, tx -> tx.set(ObjectId.ROOT, "bob", "was here"));
@@ -348,10 +348,10 @@ class ProtocolFuzzTest {
   }
 
   private Outcome runWs(WebSocketClient wsClient, WsSession s) throws Exception {
-    RawWsClient c = Await.result(RawWsClient.connect(wsClient, service.httpPort()));
+    WsClient c = Await.result(WsClient.connect(wsClient, service.httpPort()));
     try {
       if (s.joined()) {
-        c.send(RawWsClient.joinMessage(s.peer()));
+        c.send(WsClient.joinMessage(s.peer()));
         if (waitFor(c, m -> "peer".equals(m.get("type")), PROBE_WAIT) == null) {
           return c.isClosed() ? Outcome.CLOSED : hang(s + ": no answer to join");
         }
@@ -364,7 +364,7 @@ class ProtocolFuzzTest {
         return awaitClosed(c, CLOSE_WAIT) ? Outcome.CLOSED_AFTER_FATAL_FRAME : hang(s + ": not closed after its fatal frame");
       }
       if (!s.joined()) {
-        c.send(RawWsClient.joinMessage(s.peer()));
+        c.send(WsClient.joinMessage(s.peer()));
         if (waitFor(c, m -> "peer".equals(m.get("type")), PROBE_WAIT) == null) {
           return c.isClosed() ? Outcome.CLOSED : hang(s + ": neither joined nor closed");
         }
@@ -373,7 +373,7 @@ class ProtocolFuzzTest {
       String probe = "fz-probe-" + s.index();
       long deadline = System.nanoTime() + PROBE_WAIT.toNanos();
       while (System.nanoTime() < deadline && !c.isClosed()) {
-        c.send(RawWsClient.docMessage("request", s.peer(), probe, SyncingPeer.emptyDocSyncMessage()));
+        c.send(WsClient.docMessage("request", s.peer(), probe, WsSyncPeer.emptyDocSyncMessage()));
         if (waitFor(c, m -> "doc-unavailable".equals(m.get("type")) && probe.equals(m.get("documentId")),
             Duration.ofSeconds(1)) != null) {
           return Outcome.USABLE;
@@ -385,7 +385,7 @@ class ProtocolFuzzTest {
     }
   }
 
-  private static void send(RawWsClient c, WsFrameFuzzer.Frame frame) {
+  private static void send(WsClient c, WsFrameFuzzer.Frame frame) {
     switch (frame.wire()) {
       case TEXT -> c.socket().writeTextMessage(new String(frame.bytes(), StandardCharsets.ISO_8859_1));
       case FRAGMENTED -> {
@@ -400,7 +400,7 @@ class ProtocolFuzzTest {
   }
 
   /** The first message matching, or null once the socket is closed (or after {@code wait}: then not closed). */
-  private static Map<String, Object> waitFor(RawWsClient c, Predicate<Map<String, Object>> wanted, Duration wait) {
+  private static Map<String, Object> waitFor(WsClient c, Predicate<Map<String, Object>> wanted, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() < deadline) {
       Map<String, Object> m = c.poll(Duration.ofMillis(50));
@@ -415,7 +415,7 @@ class ProtocolFuzzTest {
     return null;
   }
 
-  private static boolean awaitClosed(RawWsClient c, Duration wait) {
+  private static boolean awaitClosed(WsClient c, Duration wait) {
     try {
       c.closed().get(wait.toMillis(), TimeUnit.MILLISECONDS);
       return true;

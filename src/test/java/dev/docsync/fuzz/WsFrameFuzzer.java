@@ -2,7 +2,7 @@ package dev.docsync.fuzz;
 
 import static dev.docsync.fuzz.Mutations.pick;
 
-import dev.docsync.limits.RawWsClient;
+import dev.docsync.testing.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,25 +119,25 @@ final class WsFrameFuzzer {
       return binary(mutateFields(r, seed), "fields");
     }
     if (m < 800) {
-      return new Frame(Wire.BINARY, RawWsClient.encode(randomMessage(r, peer)), "random-cbor");
+      return new Frame(Wire.BINARY, WsClient.encode(randomMessage(r, peer)), "random-cbor");
     }
     if (m < 860) {
       return new Frame(Wire.BINARY, exotic(r, peer), "exotic-cbor");
     }
     if (m < 880) {
-      return new Frame(Wire.TEXT, RawWsClient.encode(seed.message()), "text");
+      return new Frame(Wire.TEXT, WsClient.encode(seed.message()), "text");
     }
     if (m < 905) {
-      return new Frame(Wire.FRAGMENTED, RawWsClient.encode(r.nextBoolean() ? seed.message() : mutateFields(r, seed)), "fragmented");
+      return new Frame(Wire.FRAGMENTED, WsClient.encode(r.nextBoolean() ? seed.message() : mutateFields(r, seed)), "fragmented");
     }
     if (m < 915) {
       return big(r, seed, r.nextInt(4) == 0);
     }
     if (m < 950) {
-      return new Frame(Wire.BINARY, Mutations.flipBits(r, RawWsClient.encode(seed.message()), 1 + r.nextInt(4)), "bitflip");
+      return new Frame(Wire.BINARY, Mutations.flipBits(r, WsClient.encode(seed.message()), 1 + r.nextInt(4)), "bitflip");
     }
     if (m < 960) {
-      return new Frame(Wire.BINARY, Mutations.truncate(r, RawWsClient.encode(seed.message())), "truncated");
+      return new Frame(Wire.BINARY, Mutations.truncate(r, WsClient.encode(seed.message())), "truncated");
     }
     if (m < 970) {
       return new Frame(Wire.BINARY, hugeLength(r, seed), "huge-length");
@@ -146,13 +146,13 @@ final class WsFrameFuzzer {
       return new Frame(Wire.BINARY, FuzzCorpus.randomBytes(r, 1 + r.nextInt(200)), "junk");
     }
     if (m < 990) {
-      return new Frame(Wire.BINARY, Mutations.anyByteMutation(r, RawWsClient.encode(seed.message())), "bytes");
+      return new Frame(Wire.BINARY, Mutations.anyByteMutation(r, WsClient.encode(seed.message())), "bytes");
     }
     return new Frame(Wire.BINARY, nesting(r, peer), "nesting");
   }
 
   private static Frame binary(Map<String, Object> message, String label) {
-    return new Frame(Wire.BINARY, RawWsClient.encode(message), label);
+    return new Frame(Wire.BINARY, WsClient.encode(message), label);
   }
 
   /** The structure stays valid; the Automerge bytes (or ephemeral payload) do not. */
@@ -301,7 +301,7 @@ final class WsFrameFuzzer {
         out.writeBytes("type".getBytes());
       }
       default -> { // a valid message with a huge-length item appended inside its map
-        byte[] valid = RawWsClient.encode(seed.message());
+        byte[] valid = WsClient.encode(seed.message());
         out.write(0xbf);
         out.writeBytes(java.util.Arrays.copyOfRange(valid, 1, valid.length)); // drop the definite map head
         Mutations.key(out, "extra");

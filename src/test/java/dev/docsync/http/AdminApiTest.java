@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.BridgeClient;
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.Changes;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
@@ -27,12 +27,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.automerge.Document;
 import org.automerge.ObjectId;
 import org.automerge.SyncState;
 import org.automerge.Transaction;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,7 +145,7 @@ class AdminApiTest {
       tx.commit();
     }
     SyncState state = new SyncState();
-    try (RawWsClient peer = Await.result(RawWsClient.connectAsync(service.vertx(), service.httpPort(), "127.0.0.1", ada))) {
+    try (WsClient peer = Await.result(WsClient.connectAsync(service.vertx(), service.httpPort(), "127.0.0.1", ada))) {
       peer.join("ada-laptop");
       peer.sendDoc("sync", "ws-doomed", local.generateSyncMessage(state).orElseThrow());
       for (int round = 0; round < 10 && rows("ws-doomed") == 0; round++) { // the sync protocol: a few round trips

@@ -1,6 +1,7 @@
 package dev.docsync.limits;
 
 import dev.docsync.auth.Tokens;
+import dev.docsync.testing.WsClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -8,8 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** What the attack tests share: heap after GC, counters read with an operator's token, /health. */
 final class Attack {
@@ -60,8 +61,8 @@ final class Attack {
     }
   }
 
-  static Map<String, Object> ephemeral(RawWsClient from, String docId, byte[] data, long count) {
-    Map<String, Object> message = new LinkedHashMap<>(RawWsClient.docMessage("ephemeral", from.peerId(), docId, data));
+  static Map<String, Object> ephemeral(WsClient from, String docId, byte[] data, long count) {
+    Map<String, Object> message = new LinkedHashMap<>(WsClient.docMessage("ephemeral", from.peerId(), docId, data));
     message.put("count", count);
     message.put("sessionId", "session-" + from.peerId());
     return message;

@@ -4,24 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.protocol.Addresses;
-import dev.docsync.testing.Await;
+import dev.docsync.testing.Bystander;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The limits on the event-bus bridges (SockJS through its raw WebSocket transport, and TCP), exceeded:
@@ -36,55 +35,37 @@ class BridgeLimitsTest {
   private static final int DOCS = 3;
   private static final int PER_IP = 3;
 
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff() // offenders are strangers
+      .with("DOCSYNC_BRIDGE_TCP_ENABLED", true)
+      .with("DOCSYNC_BRIDGE_TCP_PORT", 0)
+      .with("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
+      .with("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
+      .with("DOCSYNC_LIMIT_FLOOD_DROPS", FLOOD_DROPS)
+      .with("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
+      .with("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP);
   private static TestService service;
   private static int tcpPort;
   private static Vertx clients;
-  private static SyncingPeer bystander;
-  private static final String BYSTANDER_DOC = "bridge-limits-bystander-" + UUID.randomUUID();
-  private static int bystanderEdits;
+  private static Bystander bystander;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(new JsonObject()
-        .put("DOCSYNC_BRIDGE_TCP_ENABLED", true)
-        .put("DOCSYNC_BRIDGE_TCP_PORT", 0)
-        .put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
-        .put("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
-        .put("DOCSYNC_LIMIT_FLOOD_DROPS", FLOOD_DROPS)
-        .put("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
-        .put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP));
+    service = docsync.service();
     tcpPort = service.verticle().bridges().tcpPort();
-    clients = Vertx.vertx();
-    bystander = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "bridge-bystander");
-    bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (bystander != null) {
-      bystander.close();
-    }
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    clients = service.clients();
+    bystander = Bystander.join(service, "bridge-bystander");
   }
 
   /** After every test: the /sync bystander still writes, and fresh bridged clients read what it wrote. */
   @AfterEach
   void bystandersCarryOn() {
-    int n = ++bystanderEdits;
-    bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> SyncingPeer.serverHeads(service, BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
-    assertThat(bystander.client().isClosed()).isFalse();
+    bystander.carriesOn();
     for (String transport : List.of("sockjs", "tcp")) {
       try (BridgeClient reader = connect(transport, null)) {
-        JsonObject reply = reader.reply(reader.request(Addresses.FRONTEND, read(BYSTANDER_DOC)));
+        JsonObject reply = reader.reply(reader.request(Addresses.FRONTEND, read(bystander.docId())));
         assertThat(reply.getJsonObject("body").getJsonArray("heads").getList()).containsExactlyInAnyOrderElementsOf(
-            bystander.heads(BYSTANDER_DOC));
+            bystander.heads());
       }
     }
   }
@@ -174,7 +155,7 @@ class BridgeLimitsTest {
       BridgeClient first = connect("sockjs", "127.0.0.3");
       open.add(first);
       open.add(connect("tcp", "127.0.0.3"));
-      RawWsClient ws = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3");
+      WsClient ws = WsClient.connect(clients, service.httpPort(), "127.0.0.3");
       ws.join("per-ip-ws");
       open.add(ws);
       for (String transport : List.of("sockjs", "tcp")) {
@@ -184,7 +165,7 @@ class BridgeLimitsTest {
           refused.awaitClose();
         }
       }
-      try (RawWsClient refused = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+      try (WsClient refused = WsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
         assertThat((String) refused.nextOfType("error").get("message")).startsWith("LIMIT_EXCEEDED: more than " + PER_IP);
         assertThat(refused.awaitClose()).isEqualTo((short) 1008);
       }

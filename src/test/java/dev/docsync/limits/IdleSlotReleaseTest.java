@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -27,7 +28,7 @@ class IdleSlotReleaseTest {
       Vertx clients = Vertx.vertx();
       try {
         for (int i = 0; i < 3 * PER_IP; i++) {
-          try (RawWsClient ws = RawWsClient.connect(clients, service.httpPort())) {
+          try (WsClient ws = WsClient.connect(clients, service.httpPort())) {
             ws.join("one-after-another-" + i);
           }
           Thread.sleep(20);

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import dev.docsync.transport.ws.SyncEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -45,7 +47,7 @@ class OutboundBackpressureTest {
   private TestService service;
   private Vertx clients;
   private Tokens tokens;
-  private final List<RawWsClient> open = new ArrayList<>();
+  private final List<WsClient> open = new ArrayList<>();
   private final List<RawSocketWs> raw = new ArrayList<>();
   private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
 
@@ -63,7 +65,7 @@ class OutboundBackpressureTest {
   void stop() {
     keepAlive.shutdownNow();
     raw.forEach(RawSocketWs::close);
-    open.forEach(RawWsClient::close);
+    open.forEach(WsClient::close);
     Await.result(clients.close());
     if (service != null) {
       service.close();
@@ -78,7 +80,7 @@ class OutboundBackpressureTest {
     long baseline = Attack.heapMiB();
 
     List<RawSocketWs> sleepers = sleepers(doc, mallory);
-    RawWsClient source = connect("127.0.0.3", mallory);
+    WsClient source = connect("127.0.0.3", mallory);
     source.join("source");
     byte[] junk = new byte[EPHEMERAL_BYTES];
     new Random(1).nextBytes(junk);
@@ -108,10 +110,10 @@ class OutboundBackpressureTest {
     startService(new JsonObject().put("DOCSYNC_WS_OUTBOUND_MAX_BYTES", 1 << 20));
     String doc = "hot-" + UUID.randomUUID();
     String token = tokens.token("ada", List.of("hot-*"), List.of("hot-*"), 3600);
-    SyncingPeer writer = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, token)), "writer");
+    WsSyncPeer writer = new WsSyncPeer(Await.result(WsClient.connectAsync(clients, service.httpPort(), null, token)), "writer");
     open.add(writer.client());
     writer.open(doc, tx -> tx.set(ObjectId.ROOT, "start", 0));
-    await().atMost(Duration.ofSeconds(10)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(doc).equals(writer.heads(doc)));
 
     // The slow peer: a plain socket that asks for the document, then reads nothing for a while.
     Document replica = new Document();
@@ -119,7 +121,7 @@ class OutboundBackpressureTest {
     RawSocketWs slow = RawSocketWs.open(service.httpPort(), null, token);
     raw.add(slow);
     slow.join("slow");
-    slow.send(RawWsClient.docMessage("request", "slow", doc, replica.generateSyncMessage(state).orElseThrow()));
+    slow.send(WsClient.docMessage("request", "slow", doc, replica.generateSyncMessage(state).orElseThrow()));
     await().atMost(Duration.ofSeconds(10)).until(() -> stats().getJsonArray("connections").stream().map(JsonObject.class::cast)
         .anyMatch(c -> "slow".equals(c.getString("peerId")) && c.getInteger("documents") == 1));
     keepAlive.scheduleAtFixedRate(() -> slow.pong(), 1, 1, TimeUnit.SECONDS);
@@ -132,18 +134,18 @@ class OutboundBackpressureTest {
       writer.change(doc, tx -> tx.set(ObjectId.ROOT, "blob" + n, blob));
       Attack.sleep(60); // one sync round each (pace 50 ms): many messages to the sleeping peer
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(writer.heads(doc)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.heads(doc).equals(writer.heads(doc)));
     assertThat(Attack.exceeded(service.httpPort(), tokens, "outbound_sync_deferred", "ws")).isGreaterThan(0);
     assertThat(outboundQueued()).isLessThanOrEqualTo(2L << 20);
 
     // Reading again, the slow peer ends up with every change: nothing was lost by deferring.
     long deadline = System.currentTimeMillis() + 60_000;
-    List<String> serverHeads = SyncingPeer.serverHeads(service, doc);
+    List<String> serverHeads = service.heads(doc);
     while (!headsOf(replica).equals(serverHeads) && System.currentTimeMillis() < deadline) {
       Map<String, Object> message = slow.read(1000);
       if (message != null && "sync".equals(message.get("type"))) {
         replica.receiveSyncMessage(state, (byte[]) message.get("data"));
-        replica.generateSyncMessage(state).ifPresent(data -> slow.send(RawWsClient.docMessage("sync", "slow", doc, data)));
+        replica.generateSyncMessage(state).ifPresent(data -> slow.send(WsClient.docMessage("sync", "slow", doc, data)));
       }
     }
     assertThat(headsOf(replica)).isEqualTo(serverHeads);
@@ -161,7 +163,7 @@ class OutboundBackpressureTest {
     String doc = "attack-" + UUID.randomUUID();
     String mallory = tokens.token("mallory", List.of("attack-*"), List.of(), 3600);
     List<RawSocketWs> sleepers = sleepers(doc, mallory);
-    RawWsClient source = connect("127.0.0.3", mallory);
+    WsClient source = connect("127.0.0.3", mallory);
     source.join("source");
     byte[] junk = new byte[EPHEMERAL_BYTES];
     for (int i = 0; i < 8; i++) {
@@ -207,11 +209,11 @@ class OutboundBackpressureTest {
     String ada = tokens.token("ada", List.of("honest-*"), List.of("honest-*"), 3600);
     byte[] blob = new byte[3 << 20];
     new Random(3).nextBytes(blob);
-    SyncingPeer honest = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest");
+    WsSyncPeer honest = new WsSyncPeer(Await.result(WsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest");
     open.add(honest.client());
     long t0 = System.nanoTime();
     honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
-    await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.heads(doc).equals(honest.heads(doc)));
     System.out.printf("honest 3 MiB change over /sync stored in %d ms under attack%n", (System.nanoTime() - t0) / 1_000_000);
 
     Document local = new Document();
@@ -226,8 +228,8 @@ class OutboundBackpressureTest {
     assertThat(Attack.get(service.httpPort(), "/health", null).statusCode()).isEqualTo(200);
   }
 
-  private RawWsClient connect(String from, String token) {
-    RawWsClient client = Await.result(RawWsClient.connectAsync(clients, service.httpPort(), from, token));
+  private WsClient connect(String from, String token) {
+    WsClient client = Await.result(WsClient.connectAsync(clients, service.httpPort(), from, token));
     open.add(client);
     return client;
   }

@@ -1,5 +1,7 @@
 package dev.docsync.limits;
 
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,15 +68,15 @@ final class RawSocketWs implements AutoCloseable {
   }
 
   void send(Map<String, Object> message) {
-    frame(0x2, RawWsClient.encode(message), true);
+    frame(0x2, WsClient.encode(message), true);
   }
 
   void join(String peerId) {
-    send(RawWsClient.joinMessage(peerId));
+    send(WsClient.joinMessage(peerId));
   }
 
   void request(String peerId, String docId) {
-    send(RawWsClient.docMessage("request", peerId, docId, SyncingPeer.emptyDocSyncMessage()));
+    send(WsClient.docMessage("request", peerId, docId, WsSyncPeer.emptyDocSyncMessage()));
   }
 
   /** An unsolicited pong: proves liveness to the server without reading anything. */
@@ -148,7 +150,7 @@ final class RawSocketWs implements AutoCloseable {
         if (opcode == 0x2 || opcode == 0x0) {
           message.write(payload);
           if ((b0 & 0x80) != 0) {
-            return RawWsClient.decode(message.toByteArray());
+            return WsClient.decode(message.toByteArray());
           }
         }
       }

@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +22,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sockets that start fragmented messages and never finish them (a token without grants is enough):
@@ -38,25 +40,17 @@ class UnfinishedMessageTest {
   private static final int FRAGMENT_BYTES = 1 << 20;
   private static final long DEADLINE_MS = 20_000;
 
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().with("DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS", DEADLINE_MS);
   private static TestService service;
   private static Vertx clients;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn().put("DOCSYNC_LIMIT_UNFINISHED_MESSAGE_MS", DEADLINE_MS));
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-    clients = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
+    clients = service.clients();
   }
 
   @Test
@@ -124,10 +118,10 @@ class UnfinishedMessageTest {
   void anHonestFragmentedMessageIsStillAssembled() {
     String doc = "frag-" + UUID.randomUUID();
     String ada = tokens.token("ada", List.of("frag-*"), List.of("frag-*"), 3600);
-    try (RawWsClient client = Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada))) {
+    try (WsClient client = Await.result(WsClient.connectAsync(clients, service.httpPort(), null, ada))) {
       client.join("fragmenter");
-      Map<String, Object> request = RawWsClient.docMessage("request", "fragmenter", doc, SyncingPeer.emptyDocSyncMessage());
-      byte[] bytes = RawWsClient.encode(request);
+      Map<String, Object> request = WsClient.docMessage("request", "fragmenter", doc, WsSyncPeer.emptyDocSyncMessage());
+      byte[] bytes = WsClient.encode(request);
       int half = bytes.length / 2;
       client.socket().writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(bytes).getBuffer(0, half), false));
       client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(bytes).getBuffer(half, bytes.length), true));
@@ -140,9 +134,9 @@ class UnfinishedMessageTest {
     String ada = tokens.token("ada", List.of("honest-*"), List.of("honest-*"), 3600);
     byte[] blob = new byte[3 << 20];
     new Random(3).nextBytes(blob);
-    try (SyncingPeer honest = new SyncingPeer(Await.result(RawWsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest")) {
+    try (WsSyncPeer honest = new WsSyncPeer(Await.result(WsClient.connectAsync(clients, service.httpPort(), null, ada)), "honest")) {
       honest.open(doc, tx -> tx.set(ObjectId.ROOT, "blob", blob));
-      await().atMost(Duration.ofSeconds(30)).until(() -> SyncingPeer.serverHeads(service, doc).equals(honest.heads(doc)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> service.heads(doc).equals(honest.heads(doc)));
     }
     assertThat(Attack.get(service.httpPort(), "/health", null).statusCode()).isEqualTo(200);
   }

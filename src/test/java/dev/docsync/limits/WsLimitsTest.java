@@ -4,21 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.testing.Await;
+import dev.docsync.testing.Bystander;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every limit of /sync, exceeded: the sender gets the documented error (and close where documented),
@@ -35,60 +38,42 @@ class WsLimitsTest {
   private static final int PREJOIN = 3;
   private static final int PENDING = 6;
 
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff() // offenders are strangers
+      .with("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
+      .with("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
+      .with("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
+      .with("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP)
+      .with("DOCSYNC_LIMIT_JOIN_TIMEOUT_MS", JOIN_TIMEOUT_MS)
+      .with("DOCSYNC_LIMIT_PREJOIN_MESSAGES", PREJOIN)
+      .with("DOCSYNC_LIMIT_PENDING_CONNECTIONS", PENDING);
   private static TestService service;
   private static Vertx clients;
-  private static SyncingPeer bystander;
-  private static final String BYSTANDER_DOC = "limits-bystander-" + UUID.randomUUID();
-  private static int bystanderEdits;
+  private static Bystander bystander;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(new JsonObject()
-        .put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", RATE)
-        .put("DOCSYNC_LIMIT_MESSAGE_BURST", BURST)
-        .put("DOCSYNC_LIMIT_DOCS_PER_CONNECTION", DOCS)
-        .put("DOCSYNC_LIMIT_CONNECTIONS_PER_IP", PER_IP)
-        .put("DOCSYNC_LIMIT_JOIN_TIMEOUT_MS", JOIN_TIMEOUT_MS)
-        .put("DOCSYNC_LIMIT_PREJOIN_MESSAGES", PREJOIN)
-        .put("DOCSYNC_LIMIT_PENDING_CONNECTIONS", PENDING));
-    clients = Vertx.vertx();
-    bystander = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "bystander");
-    bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (bystander != null) {
-      bystander.close();
-    }
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    clients = service.clients();
+    bystander = Bystander.join(service, "bystander");
   }
 
   /** After every test: the bystander's socket is open and its edits reach the store. */
   @AfterEach
   void bystanderCarriesOn() {
-    int n = ++bystanderEdits;
-    bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> SyncingPeer.serverHeads(service, BYSTANDER_DOC).equals(bystander.heads(BYSTANDER_DOC)));
-    assertThat(bystander.client().isClosed()).isFalse();
+    bystander.carriesOn();
   }
 
   @Test
   void messagesOverTheRateAreSlowedDownNotDropped() {
     double before = exceeded("message_rate");
     String doc = "limits-rate-" + UUID.randomUUID();
-    try (RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+    try (WsClient client = WsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
       client.join("rater");
       int sent = BURST + 3 * RATE; // the burst at once, then three seconds' worth at the rate
       long started = System.nanoTime();
       for (int i = 0; i < sent; i++) {
-        client.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
+        client.sendDoc("request", doc, WsSyncPeer.emptyDocSyncMessage());
       }
       // Every request is answered, in order, at the rate: none is dropped.
       List<Map<String, Object>> answers = new ArrayList<>();
@@ -112,7 +97,7 @@ class WsLimitsTest {
   void documentsPastTheLimitAreRefusedAndTheOthersStillSync() {
     double before = exceeded("docs_per_connection");
     String prefix = "limits-docs-" + UUID.randomUUID() + "-";
-    try (SyncingPeer peer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort(), "127.0.0.2"), "many-docs")) {
+    try (WsSyncPeer peer = new WsSyncPeer(WsClient.connect(clients, service.httpPort(), "127.0.0.2"), "many-docs")) {
       for (int i = 0; i < DOCS; i++) {
         peer.open(prefix + i, null); // a request each: doc-unavailable, but the socket now syncs it
         String doc = prefix + i;
@@ -126,7 +111,7 @@ class WsLimitsTest {
       assertThat(exceeded("docs_per_connection") - before).isEqualTo(1);
 
       // A document the socket already syncs still syncs both ways.
-      try (SyncingPeer writer = new SyncingPeer(RawWsClient.connect(clients, service.httpPort()), "docs-writer")) {
+      try (WsSyncPeer writer = new WsSyncPeer(WsClient.connect(clients, service.httpPort()), "docs-writer")) {
         writer.open(prefix + 0, tx -> tx.set(ObjectId.ROOT, "from", "writer"));
         await().atMost(Duration.ofSeconds(10)).until(() -> peer.heads(prefix + 0).equals(writer.heads(prefix + 0)));
       }
@@ -137,14 +122,14 @@ class WsLimitsTest {
   @Test
   void connectionsPastThePerAddressLimitAreRefusedWithAnErrorAndClose1008() {
     double before = exceeded("connections_per_ip");
-    List<RawWsClient> open = new ArrayList<>();
+    List<WsClient> open = new ArrayList<>();
     try {
       for (int i = 0; i < PER_IP; i++) {
-        RawWsClient client = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3");
+        WsClient client = WsClient.connect(clients, service.httpPort(), "127.0.0.3");
         client.join("per-ip-" + i);
         open.add(client);
       }
-      try (RawWsClient refused = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+      try (WsClient refused = WsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
         Map<String, Object> error = refused.nextOfType("error");
         assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: more than " + PER_IP + " connections from 127.0.0.3");
         assertThat(refused.awaitClose()).isEqualTo((short) 1008);
@@ -152,20 +137,20 @@ class WsLimitsTest {
       assertThat(exceeded("connections_per_ip") - before).isEqualTo(1);
       // The connections already open are untouched; another address is not affected.
       open.forEach(WsLimitsTest::assertUsable);
-      try (RawWsClient other = RawWsClient.connect(clients, service.httpPort(), "127.0.0.4")) {
+      try (WsClient other = WsClient.connect(clients, service.httpPort(), "127.0.0.4")) {
         other.join("per-ip-other");
         assertUsable(other);
       }
       // Closing one gives its place back.
-      RawWsClient first = open.remove(0);
+      WsClient first = open.remove(0);
       first.close();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        try (RawWsClient again = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+        try (WsClient again = WsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
           again.join("per-ip-again");
         }
       });
     } finally {
-      open.forEach(RawWsClient::close);
+      open.forEach(WsClient::close);
     }
   }
 
@@ -173,7 +158,7 @@ class WsLimitsTest {
   void aSocketThatDoesNotJoinInTimeIsClosed() {
     double before = exceeded("join_timeout");
     long start = System.nanoTime();
-    try (RawWsClient silent = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+    try (WsClient silent = WsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
       Map<String, Object> error = silent.nextOfType("error");
       assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: no join within " + JOIN_TIMEOUT_MS + " ms");
       assertThat(silent.awaitClose()).isEqualTo((short) 1008);
@@ -181,7 +166,7 @@ class WsLimitsTest {
     }
     assertThat(exceeded("join_timeout") - before).isEqualTo(1);
     // A socket that joins in time stays (past the timeout).
-    try (RawWsClient joined = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+    try (WsClient joined = WsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
       joined.join("in-time");
       sleep(JOIN_TIMEOUT_MS + 300);
       assertUsable(joined);
@@ -192,14 +177,14 @@ class WsLimitsTest {
   void messagesBeforeJoinPastTheLimitAreDroppedUnread() {
     double before = exceeded("prejoin_messages");
     String doc = "limits-prejoin-" + UUID.randomUUID();
-    try (RawWsClient early = RawWsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
+    try (WsClient early = WsClient.connect(clients, service.httpPort(), "127.0.0.2")) {
       for (int i = 0; i < PREJOIN + 2; i++) {
-        early.send(RawWsClient.docMessage("request", "early", doc, SyncingPeer.emptyDocSyncMessage()));
+        early.send(WsClient.docMessage("request", "early", doc, WsSyncPeer.emptyDocSyncMessage()));
       }
       Map<String, Object> error = early.nextOfType("error");
       assertThat((String) error.get("message")).startsWith("LIMIT_EXCEEDED: more than " + PREJOIN + " messages before join");
       // Even a join is not read now: no peer answer; the join timeout closes the socket.
-      early.send(RawWsClient.joinMessage("early"));
+      early.send(WsClient.joinMessage("early"));
       assertThat(early.awaitClose()).isEqualTo((short) 1008);
       assertThat(early.drain()).noneMatch(m -> "peer".equals(m.get("type")));
     }
@@ -209,15 +194,15 @@ class WsLimitsTest {
   @Test
   void socketsPastThePendingLimitAreToldToComeBackLater() {
     double before = exceeded("pending_connections");
-    List<RawWsClient> waiting = new ArrayList<>();
+    List<WsClient> waiting = new ArrayList<>();
     try {
       // PENDING sockets that do not join (from two addresses: the per-address limit is lower).
-      List<Future<RawWsClient>> connecting = new ArrayList<>();
+      List<Future<WsClient>> connecting = new ArrayList<>();
       for (int i = 0; i < PENDING; i++) {
-        connecting.add(RawWsClient.connectAsync(clients, service.httpPort(), i % 2 == 0 ? "127.0.0.4" : "127.0.0.5"));
+        connecting.add(WsClient.connectAsync(clients, service.httpPort(), i % 2 == 0 ? "127.0.0.4" : "127.0.0.5"));
       }
       connecting.forEach(f -> waiting.add(Await.result(f)));
-      try (RawWsClient refused = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+      try (WsClient refused = WsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
         Map<String, Object> error = refused.nextOfType("error");
         assertThat((String) error.get("message")).startsWith("OVERLOADED: more than " + PENDING + " connections waiting to join");
         assertThat(refused.awaitClose()).isEqualTo((short) 1013);
@@ -225,12 +210,12 @@ class WsLimitsTest {
       assertThat(exceeded("pending_connections") - before).isEqualTo(1);
       // One of them joins: its place is free for a newcomer.
       waiting.get(0).join("pending-joined");
-      try (RawWsClient newcomer = RawWsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
+      try (WsClient newcomer = WsClient.connect(clients, service.httpPort(), "127.0.0.3")) {
         newcomer.join("newcomer");
         assertUsable(newcomer);
       }
     } finally {
-      waiting.forEach(RawWsClient::close);
+      waiting.forEach(WsClient::close);
     }
   }
 
@@ -241,9 +226,9 @@ class WsLimitsTest {
   }
 
   /** The socket still answers a request (doc-unavailable, for a document nobody has). */
-  static void assertUsable(RawWsClient client) {
+  static void assertUsable(WsClient client) {
     String doc = "limits-probe-" + UUID.randomUUID();
-    client.sendDoc("request", doc, SyncingPeer.emptyDocSyncMessage());
+    client.sendDoc("request", doc, WsSyncPeer.emptyDocSyncMessage());
     assertThat(client.next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")))).isNotNull();
     assertThat(client.isClosed()).isFalse();
   }

@@ -27,7 +27,12 @@ final class PeerDocuments {
   private static final int BYE_ATTEMPTS = 3;
 
   /** A document of this peer: HELLO said (or saying), ephemeral relay subscribed. */
-  private record DocLink(Future<JsonObject> hello, MessageConsumer<JsonObject> ephemerals) {}
+  private record DocLink(Future<JsonObject> hello, MessageConsumer<JsonObject> ephemerals) {
+    /** Whether the greeting was answered by {@code node}'s owner of the document. */
+    boolean greetedBy(String node) {
+      return hello.succeeded() && node.equals(hello.result().getString("node"));
+    }
+  }
 
   /**
    * @param corePeerId the core's name for this peer, unique per connection
@@ -142,10 +147,22 @@ final class PeerDocuments {
           .consumer(Addresses.ephemeral(docId), m -> fromRelay(docId, m.body()));
       DocLink created = new DocLink(hello, ephemerals);
       docs.put(docId, created);
+      endpoint.linked(docId, this);
       hello.onFailure(e -> unlink(docId));
       link = created;
     }
     return link;
+  }
+
+  /**
+   * {@code node} loaded the document: unless it is the owner that answered our greeting, the document moved (the
+   * owner died, was paused, or handed it over) and the new one does not know this peer: greet it.
+   */
+  void loadedOn(String docId, String node) {
+    DocLink link = docs.get(docId);
+    if (link != null && !link.greetedBy(node)) {
+      resync(docId);
+    }
   }
 
   /** The documents this peer syncs. */
@@ -163,6 +180,7 @@ final class PeerDocuments {
   private void unlink(String docId) {
     DocLink link = docs.remove(docId);
     if (link != null) {
+      endpoint.unlinked(docId, this);
       link.ephemerals().unregister();
     }
   }
@@ -225,6 +243,7 @@ final class PeerDocuments {
     List<Future<JsonObject>> byes = new ArrayList<>();
     docs.forEach((docId, link) -> {
       link.ephemerals().unregister();
+      endpoint.unlinked(docId, this);
       byes.add(link.hello().compose(v -> bye(docId, 1)));
     });
     docs.clear();

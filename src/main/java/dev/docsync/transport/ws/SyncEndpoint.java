@@ -34,6 +34,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,9 @@ public final class SyncEndpoint {
    * an older socket of the same peer closes itself (see WsConnection#replacedBy).
    */
   private MessageConsumer<JsonObject> joinedConsumer;
+  private MessageConsumer<JsonObject> loadedConsumer;
+  /** The peers of each document on this node, to greet its new owner when it moves. */
+  private final Map<String, Set<PeerDocuments>> peersOf = new HashMap<>();
   /** This node's joined sockets by their client's peerId. */
   private final Map<String, List<WsConnection>> byPeer = new HashMap<>();
   private final TokenVerifier tokens;
@@ -115,7 +119,9 @@ public final class SyncEndpoint {
       SyncEndpoint endpoint = new SyncEndpoint(vertx, identity, settings, tokens, metrics, router);
       endpoint.statsConsumer = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(endpoint.stats()));
       endpoint.joinedConsumer = vertx.eventBus().consumer(JOINED_ADDRESS, m -> endpoint.someoneJoined(m.body()));
-      return Future.all(endpoint.statsConsumer.completion(), endpoint.joinedConsumer.completion()).map(endpoint);
+      endpoint.loadedConsumer = vertx.eventBus().consumer(Addresses.EVENTS, m -> endpoint.onServerEvent(m.body()));
+      return Future.all(endpoint.statsConsumer.completion(), endpoint.joinedConsumer.completion(),
+          endpoint.loadedConsumer.completion()).map(endpoint);
     });
   }
 
@@ -228,6 +234,27 @@ public final class SyncEndpoint {
     }
   }
 
+  /** A document loaded on any node: its peers here that another owner had greeted greet the new one. */
+  private void onServerEvent(Object body) {
+    if (body instanceof JsonObject event && "document.loaded".equals(event.getString("event")) && event.getString("node") != null) {
+      Set<PeerDocuments> peers = peersOf.get(event.getString("docId"));
+      if (peers != null) {
+        List.copyOf(peers).forEach(p -> p.loadedOn(event.getString("docId"), event.getString("node")));
+      }
+    }
+  }
+
+  void linked(String docId, PeerDocuments peer) {
+    peersOf.computeIfAbsent(docId, k -> new HashSet<>()).add(peer);
+  }
+
+  void unlinked(String docId, PeerDocuments peer) {
+    Set<PeerDocuments> peers = peersOf.get(docId);
+    if (peers != null && peers.remove(peer) && peers.isEmpty()) {
+      peersOf.remove(docId);
+    }
+  }
+
   void closed(WsConnection connection) {
     ExpiryTimer expiry = expiries.remove(connection);
     if (expiry != null) {
@@ -276,7 +303,8 @@ public final class SyncEndpoint {
     for (WsConnection connection : List.copyOf(live)) {
       closing.add(connection.shutdown());
     }
-    return Future.join(closing).eventually(() -> Future.join(statsConsumer.unregister(), joinedConsumer.unregister())).mapEmpty();
+    return Future.join(closing).eventually(() -> Future.join(statsConsumer.unregister(), joinedConsumer.unregister(),
+        loadedConsumer.unregister())).mapEmpty();
   }
 
   Vertx vertx() {

@@ -2,10 +2,9 @@ package dev.docsync.transport.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.docsync.limits.RawWsClient;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
-import io.vertx.core.Future;
+import dev.docsync.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import java.util.ArrayList;
@@ -27,11 +26,11 @@ class IdleConnectionHeapTest {
   void anIdleJoinedSocketHoldsNoCrossThreadQueueOfItsHttpConnection() throws Exception {
     Vertx clients = Vertx.vertx();
     try (TestService service = TestService.start()) {
-      WebSocketClient shared = RawWsClient.sharedClient(clients);
+      WebSocketClient shared = WsClient.sharedClient(clients);
       long before = instances(QUEUE);
-      List<RawWsClient> open = new ArrayList<>();
+      List<WsClient> open = new ArrayList<>();
       for (int i = 0; i < SOCKETS; i++) {
-        RawWsClient client = Await.result(RawWsClient.connect(shared, service.httpPort()));
+        WsClient client = Await.result(WsClient.connect(shared, service.httpPort()));
         client.join("idle-" + i);
         open.add(client);
       }
@@ -39,7 +38,7 @@ class IdleConnectionHeapTest {
       System.out.printf("cross-thread queues per idle joined socket (server and client): %.2f%n", perSocket);
       // Client side: two (its HTTP connection and its WebSocket); server side: one (the WebSocket's), not two.
       assertThat(perSocket).isLessThan(3.5);
-      open.forEach(RawWsClient::close);
+      open.forEach(WsClient::close);
     } finally {
       Await.result(clients.close());
     }

@@ -47,7 +47,7 @@ public final class RepoClient implements AutoCloseable {
   }
 
   /** Like {@link #start} with "?token=" in the URL, as a browser app must; does not wait for the connection. */
-  static RepoClient startWithToken(String peerId, int port, Path storageDir, String token) {
+  public static RepoClient startWithToken(String peerId, int port, Path storageDir, String token) {
     Path dir = JsAutomergePeer.jsDir();
     try {
       RepoClient client = new RepoClient(peerId, new ProcessBuilder("node", "repo-client.mjs").directory(dir.toFile()).start());
@@ -98,6 +98,10 @@ public final class RepoClient implements AutoCloseable {
 
   // ---- commands ----
 
+  public void awaitConnected() {
+    call("waitConnected", new JsonObject());
+  }
+
   public String create(JsonObject value) {
     return call("create", new JsonObject().put("value", value)).getString("url");
   }
@@ -112,7 +116,7 @@ public final class RepoClient implements AutoCloseable {
 
   /** "ready", "unavailable" or "failed". */
   /** The terminal state of a find: ready, unavailable or failed; throws on timeout. */
-  String find(String url, int timeoutMs) {
+  public String find(String url, int timeoutMs) {
     return call("find", new JsonObject().put("url", url).put("timeoutMs", timeoutMs)).getString("state");
   }
 
@@ -134,7 +138,7 @@ public final class RepoClient implements AutoCloseable {
     return call("waitFor", new JsonObject().put("url", url).put("key", key).put("value", value)).getLong("seenAt");
   }
 
-  JsonObject doc(String url) {
+  public JsonObject doc(String url) {
     return call("doc", new JsonObject().put("url", url)).getJsonObject("json");
   }
 

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.docsync.auth.Tokens;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -74,16 +76,16 @@ class WsAuthTest {
   @Test
   void onlyTheSameSubjectCanReplaceAPeersSocket() {
     int port = service.httpPort();
-    try (CborWsClient alice = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
-         CborWsClient mallory = CborWsClient.connect(service.vertx(), port, tokens.token("mallory", List.of("*"), List.of(), 300))) {
+    try (WsClient alice = WsClient.connectWithToken(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
+         WsClient mallory = WsClient.connectWithToken(service.vertx(), port, tokens.token("mallory", List.of("*"), List.of(), 300))) {
       alice.join("alice-laptop");
       mallory.join("alice-laptop");
       // A round trip after mallory's join: alice's socket still answers.
       String nowhere = "nowhere-" + System.nanoTime();
-      alice.sendDoc("request", nowhere, WsProtocolTest.emptyDocSyncMessage());
+      alice.sendDoc("request", nowhere, WsSyncPeer.emptyDocSyncMessage());
       assertThat(alice.nextOfType("doc-unavailable")).containsEntry("documentId", nowhere);
       assertThat(alice.isClosed()).isFalse();
-      CborWsClient aliceAgain = CborWsClient.connect(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
+      WsClient aliceAgain = WsClient.connectWithToken(service.vertx(), port, tokens.token("alice", List.of("*"), List.of(), 300));
       aliceAgain.join("alice-laptop"); // her own new socket replaces the old one; mallory's did not
       assertThat(alice.awaitClose()).isEqualTo((short) 1000);
       assertThat(mallory.isClosed()).isFalse();

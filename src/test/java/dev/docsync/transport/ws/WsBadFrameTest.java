@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.testing.Await;
+import dev.docsync.testing.Bystander;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
@@ -20,10 +24,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of bad input on /sync gets an error message; where the stream cannot be trusted the
@@ -32,52 +36,33 @@ import org.junit.jupiter.api.Test;
 class WsBadFrameTest {
   private static final int LIMIT = 64 * 1024;
   private static final long PING_MS = 300;
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff() // raw sockets, no tokens
+      .with("DOCSYNC_WS_MAX_MESSAGE_BYTES", LIMIT)
+      .with("DOCSYNC_WS_PING_MS", PING_MS);
   private static TestService service;
   private static Vertx clients;
-  private static JavaSyncPeer bystander;
-  private static final String BYSTANDER_DOC = "ws-bystander-" + UUID.randomUUID();
-  private static int bystanderEdits;
+  private static Bystander bystander;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(new JsonObject()
-        .put("DOCSYNC_WS_MAX_MESSAGE_BYTES", LIMIT)
-        .put("DOCSYNC_WS_PING_MS", PING_MS));
-    clients = Vertx.vertx();
-    bystander = new JavaSyncPeer(connect());
-    bystander.client().join("bystander");
-    bystander.open(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", 0));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (bystander != null) {
-      bystander.close();
-    }
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    clients = service.clients();
+    bystander = Bystander.join(service, "bystander");
   }
 
   /** After every test: the bystander's socket is open and its edits still reach the store. */
   @AfterEach
   void bystanderCarriesOn() {
-    int n = ++bystanderEdits;
-    bystander.change(BYSTANDER_DOC, tx -> tx.set(ObjectId.ROOT, "edits", n));
-    await().atMost(Duration.ofSeconds(10)).until(() -> WsProtocolTest.readOn(service, BYSTANDER_DOC)
-        .getJsonArray("heads").getList().equals(bystander.heads(BYSTANDER_DOC)));
-    assertThat(bystander.client().isClosed()).isFalse();
+    bystander.carriesOn();
   }
 
-  static CborWsClient connect() {
-    return CborWsClient.connect(clients, service.httpPort());
+  static WsClient connect() {
+    return service.ws();
   }
 
-  static CborWsClient joined(String peerId) {
-    CborWsClient client = connect();
+  static WsClient joined(String peerId) {
+    WsClient client = connect();
     client.join(peerId);
     return client;
   }
@@ -85,7 +70,7 @@ class WsBadFrameTest {
   @Test
   void textFramesGetAnErrorAndTheSocketStaysUsable() {
     long before = rejected("TEXT_FRAME");
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.sendText("{\"type\":\"join\",\"senderId\":\"texter\"}");
       assertError(client, "TEXT_FRAME");
       // A fragmented text message is one refusal; its continuation frames are skipped.
@@ -100,7 +85,7 @@ class WsBadFrameTest {
 
   @Test
   void bytesThatAreNotOneCborItemGetAnErrorAndClose1003() {
-    byte[] valid = CborWsClient.encode(WsProtocolTest.request("x", "doc-1"));
+    byte[] valid = WsClient.encode(WsProtocolTest.request("x", "doc-1"));
     List<byte[]> broken = List.of(
         new byte[] {(byte) 0xff, (byte) 0xfe, 0x00},               // a stray "break" byte
         Arrays.copyOf(valid, valid.length - 5),                      // truncated
@@ -109,7 +94,7 @@ class WsBadFrameTest {
         "plain text, sent binary".getBytes(StandardCharsets.UTF_8)); // not CBOR at all
     long before = rejected("NOT_CBOR");
     for (byte[] bytes : broken) {
-      try (CborWsClient client = joined("garbler")) {
+      try (WsClient client = joined("garbler")) {
         client.sendRaw(bytes);
         assertError(client, "NOT_CBOR");
         assertThat(client.awaitClose()).isEqualTo((short) 1003);
@@ -120,9 +105,9 @@ class WsBadFrameTest {
 
   @Test
   void cborThatIsNotAMapGetsAnError() {
-    try (CborWsClient client = joined("arrays")) {
+    try (WsClient client = joined("arrays")) {
       for (Object notAMap : List.of(List.of(1, 2, 3), "join", 42, new byte[] {1, 2})) {
-        client.sendRaw(CborWsClient.encode(notAMap));
+        client.sendRaw(WsClient.encode(notAMap));
         assertError(client, "NOT_A_MAP");
       }
       assertUsable(client);
@@ -131,7 +116,7 @@ class WsBadFrameTest {
 
   @Test
   void anUnknownTypeGetsAnError() {
-    try (CborWsClient client = joined("shouter")) {
+    try (WsClient client = joined("shouter")) {
       client.send(Map.of("type", "shout", "senderId", "shouter", "documentId", "d"));
       assertError(client, "UNKNOWN_TYPE");
       assertUsable(client);
@@ -141,7 +126,7 @@ class WsBadFrameTest {
   @Test
   void missingOrWrongTypedFieldsGetAnError() {
     String doc = "ws-fields-" + UUID.randomUUID();
-    byte[] sync = WsProtocolTest.emptyDocSyncMessage();
+    byte[] sync = WsSyncPeer.emptyDocSyncMessage();
     List<Map<String, Object>> bad = List.of(
         map("senderId", "fields", "documentId", doc, "data", sync),                        // no type
         map("type", 7, "senderId", "fields", "documentId", doc, "data", sync),             // type not text
@@ -158,7 +143,7 @@ class WsBadFrameTest {
         map("type", "join", "senderId", "fields", "peerMetadata", map("isEphemeral", "no")),
         map("type", "remote-heads-changed", "senderId", "fields", "documentId", doc));   // no newHeads
     long before = rejected("BAD_FIELD");
-    try (CborWsClient client = joined("fields")) {
+    try (WsClient client = joined("fields")) {
       for (Map<String, Object> message : bad) {
         client.send(message);
         assertError(client, "BAD_FIELD");
@@ -171,16 +156,16 @@ class WsBadFrameTest {
   @Test
   void dataThatIsNotASyncMessageGetsTheCoresError() {
     String doc = "ws-garbage-" + UUID.randomUUID();
-    try (CborWsClient client = joined("garbage")) {
+    try (WsClient client = joined("garbage")) {
       client.sendDoc("sync", doc, "definitely not automerge".getBytes(StandardCharsets.UTF_8));
       Map<String, Object> error = client.nextOfType("error");
       assertThat((String) error.get("message")).startsWith("INVALID_SYNC_MESSAGE").contains(doc);
       assertUsable(client);
       // The same document still syncs on the same socket.
-      try (JavaSyncPeer other = new JavaSyncPeer(joined("garbage-2"))) {
+      try (WsSyncPeer other = new WsSyncPeer(joined("garbage-2"))) {
         other.open(doc, tx -> tx.set(ObjectId.ROOT, "ok", true));
         await().atMost(Duration.ofSeconds(10)).until(() ->
-            WsProtocolTest.readOn(service, doc).getJsonArray("heads").getList().equals(other.heads(doc)));
+            service.heads(doc).equals(other.heads(doc)));
       }
     }
     assertThat(rejected("INVALID_SYNC_MESSAGE")).isPositive();
@@ -189,13 +174,13 @@ class WsBadFrameTest {
   @Test
   void messagesOverTheLimitGetAnErrorAndClose1009() {
     long before = rejected("TOO_LARGE");
-    try (CborWsClient client = joined("big")) {
+    try (WsClient client = joined("big")) {
       client.sendDoc("sync", "ws-big", new byte[LIMIT + 1]);
       assertError(client, "TOO_LARGE");
       assertThat(client.awaitClose()).isEqualTo((short) 1009);
     }
     // Small frames that only add up to too much are refused as soon as the sum passes the limit.
-    try (CborWsClient client = joined("big-fragments")) {
+    try (WsClient client = joined("big-fragments")) {
       client.sendFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[LIMIT / 2]), false));
       client.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[LIMIT / 2]), false));
       client.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[16]), false));
@@ -207,9 +192,9 @@ class WsBadFrameTest {
 
   @Test
   void aMessageJustUnderTheLimitIsAccepted() {
-    try (CborWsClient client = joined("almost")) {
+    try (WsClient client = joined("almost")) {
       Map<String, Object> message = WsProtocolTest.request("almost", "ws-almost");
-      int overhead = CborWsClient.encode(message).length - ((byte[]) message.get("data")).length;
+      int overhead = WsClient.encode(message).length - ((byte[]) message.get("data")).length;
       message.put("data", new byte[LIMIT - overhead - 8]); // not a sync message, but it must get to the core
       client.send(message);
       assertThat((String) client.nextOfType("error").get("message")).startsWith("INVALID_SYNC_MESSAGE");
@@ -239,7 +224,7 @@ class WsBadFrameTest {
 
   @Test
   void clientsThatAnswerPingsStayConnectedWhileIdle() throws Exception {
-    try (CborWsClient client = joined("idle")) {
+    try (WsClient client = joined("idle")) {
       Thread.sleep(5 * PING_MS);
       assertThat(client.isClosed()).isFalse();
       assertUsable(client);
@@ -256,15 +241,15 @@ class WsBadFrameTest {
 
   // ---- helpers ----
 
-  private static void assertError(CborWsClient client, String kind) {
+  private static void assertError(WsClient client, String kind) {
     Map<String, Object> error = client.nextOfType("error");
     assertThat((String) error.get("message")).startsWith(kind);
   }
 
   /** The socket still answers a request (with doc-unavailable, for a document nobody has). */
-  private static void assertUsable(CborWsClient client) {
+  private static void assertUsable(WsClient client) {
     String doc = "ws-probe-" + UUID.randomUUID();
-    client.sendDoc("request", doc, WsProtocolTest.emptyDocSyncMessage());
+    client.sendDoc("request", doc, WsSyncPeer.emptyDocSyncMessage());
     assertThat(client.next(m -> "doc-unavailable".equals(m.get("type")) && doc.equals(m.get("documentId")))).isNotNull();
     assertThat(client.isClosed()).isFalse();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.docsync.testing.WsClient;
 import dev.docsync.transport.ws.WsDecodeException.Kind;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -67,7 +68,7 @@ class WsCodecTest {
   void dataIsWrittenAsAnUntaggedByteString() throws Exception {
     byte[] frame = CODEC.encode(new WsMessage.Sync("server", "peer-a", DOC, SYNC));
     assertThat(frame[0] & 0xe0).isEqualTo(0xa0); // a map
-    try (JsonParser parser = CborWsClient.CBOR.createParser(frame)) {
+    try (JsonParser parser = WsClient.CBOR.createParser(frame)) {
       int binaries = 0;
       for (JsonToken token; (token = parser.nextToken()) != null; ) {
         if (token == JsonToken.VALUE_EMBEDDED_OBJECT) {
@@ -86,11 +87,11 @@ class WsCodecTest {
     assertKind(new byte[0], Kind.NOT_CBOR);
     assertKind(new byte[] {(byte) 0xff}, Kind.NOT_CBOR);
     assertKind(concat(CODEC.encode(samples().get(5)), new byte[] {0}), Kind.NOT_CBOR);
-    assertKind(CborWsClient.encode(List.of("join")), Kind.NOT_A_MAP);
-    assertKind(CborWsClient.encode(Map.of("type", "hello", "senderId", "a")), Kind.UNKNOWN_TYPE);
-    assertKind(CborWsClient.encode(Map.of("type", "sync", "senderId", "a", "documentId", DOC)), Kind.BAD_FIELD);
-    assertKind(CborWsClient.encode(Map.of("type", "sync", "senderId", "", "documentId", DOC, "data", SYNC)), Kind.BAD_FIELD);
-    assertKind(CborWsClient.encode(Map.of("type", "sync", "senderId", "a".repeat(257), "documentId", DOC, "data", SYNC)),
+    assertKind(WsClient.encode(List.of("join")), Kind.NOT_A_MAP);
+    assertKind(WsClient.encode(Map.of("type", "hello", "senderId", "a")), Kind.UNKNOWN_TYPE);
+    assertKind(WsClient.encode(Map.of("type", "sync", "senderId", "a", "documentId", DOC)), Kind.BAD_FIELD);
+    assertKind(WsClient.encode(Map.of("type", "sync", "senderId", "", "documentId", DOC, "data", SYNC)), Kind.BAD_FIELD);
+    assertKind(WsClient.encode(Map.of("type", "sync", "senderId", "a".repeat(257), "documentId", DOC, "data", SYNC)),
         Kind.BAD_FIELD);
   }
 
@@ -143,7 +144,7 @@ class WsCodecTest {
         map.put("type", types[random.nextInt(types.length)]);
       }
       try {
-        CODEC.decode(CborWsClient.encode(map));
+        CODEC.decode(WsClient.encode(map));
       } catch (WsDecodeException expected) {
         assertThat(expected.kind()).isIn(Kind.BAD_FIELD, Kind.UNKNOWN_TYPE);
       }

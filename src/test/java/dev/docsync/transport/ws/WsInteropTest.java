@@ -220,12 +220,12 @@ class WsInteropTest {
         .orElseThrow(() -> new AssertionError("no open connection of " + peerId + " in " + stats));
   }
 
-  static java.util.List<Object> storedHeads(TestService on, String docId) {
-    return WsProtocolTest.readOn(on, docId).getJsonArray("heads").getList();
+  static java.util.List<String> storedHeads(TestService on, String docId) {
+    return on.heads(docId);
   }
 
   static JsonObject storedView(TestService on, String docId) {
-    return WsProtocolTest.readOn(on, docId).getJsonObject("view");
+    return on.read(docId).getJsonObject("view");
   }
 
   private static int freePort() throws IOException {

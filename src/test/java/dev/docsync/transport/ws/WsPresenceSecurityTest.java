@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.docsync.auth.Tokens;
 import dev.docsync.limits.BridgeClient;
 import dev.docsync.limits.Metrics;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence attacks over /sync, as a client with a real token would mount them: automerge-repo Presence
@@ -22,20 +25,15 @@ import org.junit.jupiter.api.Test;
  * The victim is a bridged client (raw SockJS, token in the frame headers). Authentication on.
  */
 class WsPresenceSecurityTest {
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode();
   private static TestService service;
   private static Tokens tokens;
 
   @BeforeAll
   static void start() {
-    service = TestService.start(Tokens.authOn());
-    tokens = new Tokens(service.vertx(), Tokens.SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (service != null) {
-      service.close();
-    }
+    service = docsync.service();
+    tokens = service.tokens();
   }
 
   @Test
@@ -43,7 +41,7 @@ class WsPresenceSecurityTest {
     String docId = "room-spoof";
     String ada = tokens.token("ada", List.of(), List.of("room-*"), 300);
     try (BridgeClient victim = BridgeClient.sockJs(service.vertx(), service.httpPort(), null);
-         CborWsClient mallory = CborWsClient.connect(service.vertx(), service.httpPort(),
+         WsClient mallory = WsClient.connectWithToken(service.vertx(), service.httpPort(),
              tokens.token("mallory", List.of(docId), List.of(), 300))) {
       register(victim, ada, "docsync.presence." + docId);
       assertThat(call(victim, ada, "docsync.presence", update(docId, "ada/tab-1", new JsonObject().put("cursor", "a")))
@@ -81,7 +79,7 @@ class WsPresenceSecurityTest {
       String blob = "x".repeat(8 << 20); // 8 MiB, as in the review
       long slowestMs = 0;
       for (int i = 0; i < ATTACKERS; i++) {
-        try (CborWsClient mallory = CborWsClient.connect(service.vertx(), service.httpPort(), reader)) {
+        try (WsClient mallory = WsClient.connectWithToken(service.vertx(), service.httpPort(), reader)) {
           mallory.join("mallory-" + i);
           syncs(mallory, docId);
           long sent = System.nanoTime();
@@ -108,7 +106,7 @@ class WsPresenceSecurityTest {
   @Test
   void stateThatGrowsPastTheLimitUpdateByUpdateIsRefusedToo() {
     String docId = "room-grow";
-    try (CborWsClient mallory = CborWsClient.connect(service.vertx(), service.httpPort(),
+    try (WsClient mallory = WsClient.connectWithToken(service.vertx(), service.httpPort(),
         tokens.token("mallory", List.of(docId), List.of(), 300))) {
       mallory.join("mallory-grow");
       syncs(mallory, docId);
@@ -172,12 +170,12 @@ class WsPresenceSecurityTest {
   }
 
   /** The client has the document open on /sync, so the server's refusals about it reach it. */
-  private static void syncs(CborWsClient client, String docId) {
-    client.sendDoc("request", docId, WsProtocolTest.emptyDocSyncMessage());
+  private static void syncs(WsClient client, String docId) {
+    client.sendDoc("request", docId, WsSyncPeer.emptyDocSyncMessage());
     client.next(m -> docId.equals(m.get("documentId")));
   }
 
-  private static Map<String, Object> ephemeral(CborWsClient client, String docId, long count, Map<String, Object> presence) {
+  private static Map<String, Object> ephemeral(WsClient client, String docId, long count, Map<String, Object> presence) {
     Map<String, Object> message = new LinkedHashMap<>();
     message.put("type", "ephemeral");
     message.put("senderId", client.peerId());
@@ -185,7 +183,7 @@ class WsPresenceSecurityTest {
     message.put("documentId", docId);
     message.put("sessionId", "session-" + client.peerId());
     message.put("count", count);
-    message.put("data", CborWsClient.encode(Map.of("__presence", presence)));
+    message.put("data", WsClient.encode(Map.of("__presence", presence)));
     return message;
   }
 

@@ -1,14 +1,17 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.protocol.Addresses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.protocol.Addresses;
 import dev.docsync.store.DocumentStore;
 import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.impl.PgDocumentStore;
 import dev.docsync.testing.Await;
+import dev.docsync.testing.DocsyncExtension;
 import dev.docsync.testing.TestService;
+import dev.docsync.testing.WsClient;
+import dev.docsync.testing.WsSyncPeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -23,34 +26,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.automerge.AmValue;
 import org.automerge.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The automerge-repo protocol on /sync, spoken by a Java client with Jackson CBOR and org.automerge documents. */
 class WsProtocolTest {
+  /** Short idle unload: documents are unloaded (their peers parked) and reloaded all the time. */
+  @RegisterExtension
+  static final DocsyncExtension docsync = DocsyncExtension.oneNode().authOff().with("DOCSYNC_DOC_IDLE_UNLOAD_MS", 300);
   private static TestService service;
   private static Vertx clients;
 
   @BeforeAll
   static void start() {
-    // Short idle unload: documents are unloaded (their peers parked) and reloaded all the time.
-    service = TestService.start(new JsonObject().put("DOCSYNC_DOC_IDLE_UNLOAD_MS", 300));
-    clients = Vertx.vertx();
+    service = docsync.service();
+    clients = service.clients();
   }
 
-  @AfterAll
-  static void stop() {
-    if (clients != null) {
-      Await.result(clients.close());
-    }
-    if (service != null) {
-      service.close();
-    }
-  }
-
-  static CborWsClient connect() {
-    return CborWsClient.connect(clients, service.httpPort());
+  static WsClient connect() {
+    return WsClient.connect(clients, service.httpPort());
   }
 
   static String docId() {
@@ -72,7 +67,7 @@ class WsProtocolTest {
   @Test
   void handshakeAnswersWithTheStableServerIdentityAndNegotiatesDeflate() {
     String storageId = UUID.randomUUID().toString();
-    try (CborWsClient alice = connect(); CborWsClient bob = connect()) {
+    try (WsClient alice = connect(); WsClient bob = connect()) {
       Map<String, Object> peer = alice.join("alice", Map.of("storageId", storageId, "isEphemeral", false));
       Map<String, Object> bareJoin = new LinkedHashMap<>(Map.of("type", "join", "senderId", "bob"));
       bob.send(bareJoin); // no supportedProtocolVersions: version "1"
@@ -93,8 +88,8 @@ class WsProtocolTest {
   /** Off by default (Vert.x inflates without a bound before the size limit applies); trusted deployments turn it on. */
   @Test
   void permessageDeflateCanBeTurnedOn() {
-    try (TestService own = TestService.start(new JsonObject().put("DOCSYNC_WS_DEFLATE", "true"));
-         CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
+    TestService own = docsync.startNode(new JsonObject().put("DOCSYNC_WS_DEFLATE", "true"));
+    try (WsClient client = own.ws()) {
       assertThat(client.join("compressed")).containsEntry("type", "peer");
       assertThat(client.socket().headers().get("sec-websocket-extensions")).contains("permessage-deflate");
     }
@@ -103,24 +98,22 @@ class WsProtocolTest {
   /** Clients with storage key their sync state with docsync by its storageId: it must survive restarts. */
   @Test
   void theServerIdentityIsTheSameAfterARestart() {
-    try (TestService own = TestService.start()) {
-      Map<String, Object> before;
-      try (CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
-        before = client.join("restarting");
-      }
-      own.restart();
-      try (CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
-        Map<String, Object> after = client.join("restarting");
-        assertThat(after.get("senderId")).isEqualTo(before.get("senderId"));
-        assertThat(after.get("peerMetadata")).isEqualTo(before.get("peerMetadata"));
-      }
+    TestService own = docsync.startNode();
+    Map<String, Object> before;
+    try (WsClient client = own.ws()) {
+      before = client.join("restarting");
+    }
+    own.restart();
+    try (WsClient client = own.ws()) {
+      Map<String, Object> after = client.join("restarting");
+      assertThat(after.get("senderId")).isEqualTo(before.get("senderId"));
+      assertThat(after.get("peerMetadata")).isEqualTo(before.get("peerMetadata"));
     }
   }
 
   @Test
   void permessageDeflateIsOffByDefault() {
-    try (TestService own = TestService.start();
-         CborWsClient client = CborWsClient.connect(clients, own.httpPort())) {
+    try (WsClient client = connect()) {
       assertThat(client.join("plain")).containsEntry("type", "peer");
       assertThat(client.socket().headers().get("sec-websocket-extensions")).isNull();
     }
@@ -129,7 +122,7 @@ class WsProtocolTest {
   @Test
   void anUnsupportedProtocolVersionGetsAnErrorThenTheSocketCloses() {
     long before = rejected("UNSUPPORTED_VERSION");
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.send(Map.of("type", "join", "senderId", "future", "supportedProtocolVersions", List.of("2")));
       assertThat(client.next()).containsEntry("type", "error").containsEntry("message", "unsupported protocol version")
           .containsEntry("targetId", "future");
@@ -142,7 +135,7 @@ class WsProtocolTest {
   void javaDocumentsSyncBothWaysAndManyDocumentsShareOneSocket() {
     String first = docId();
     String second = docId();
-    try (JavaSyncPeer alice = new JavaSyncPeer(connect()); JavaSyncPeer bob = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer alice = new WsSyncPeer(connect()); WsSyncPeer bob = new WsSyncPeer(connect())) {
       alice.client().join("alice", Map.of("storageId", UUID.randomUUID().toString(), "isEphemeral", false));
       bob.client().join("bob");
       alice.open(first, tx -> tx.set(ObjectId.ROOT, "title", "first"));
@@ -156,9 +149,8 @@ class WsProtocolTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> alice.heads(first).equals(bob.heads(first)));
       assertThat(((AmValue.Str) alice.doc(first).get(ObjectId.ROOT, "reply").orElseThrow()).getValue()).isEqualTo("from bob");
       // Acknowledged means stored: the core serves what the peers synced.
-      JsonObject stored = read(first);
-      assertThat(stored.getJsonObject("view").getMap()).containsEntry("title", "first").containsEntry("reply", "from bob");
-      assertThat(stored.getJsonArray("heads").getList()).isEqualTo(alice.heads(first));
+      assertThat(service.read(first).getJsonObject("view").getMap()).containsEntry("title", "first").containsEntry("reply", "from bob");
+      assertThat(service.heads(first)).isEqualTo(alice.heads(first));
     }
   }
 
@@ -170,9 +162,8 @@ class WsProtocolTest {
   @Test
   void aThousandChangesFromOneJavaPeerReachAnother() {
     String doc = docId();
-    try (TestService own = TestService.start(new JsonObject().put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", 0));
-         JavaSyncPeer alice = new JavaSyncPeer(CborWsClient.connect(clients, own.httpPort()));
-         JavaSyncPeer bob = new JavaSyncPeer(CborWsClient.connect(clients, own.httpPort()))) {
+    TestService own = docsync.startNode(new JsonObject().put("DOCSYNC_LIMIT_MESSAGES_PER_SECOND", 0));
+    try (WsSyncPeer alice = new WsSyncPeer(own.ws()); WsSyncPeer bob = new WsSyncPeer(own.ws())) {
       alice.client().join("alice-t");
       bob.client().join("bob-t");
       alice.open(doc, tx -> tx.set(ObjectId.ROOT, "title", "timing"));
@@ -202,7 +193,7 @@ class WsProtocolTest {
       }
     });
     Await.result(events.completion());
-    try (JavaSyncPeer waiter = new JavaSyncPeer(connect()); JavaSyncPeer creator = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer waiter = new WsSyncPeer(connect()); WsSyncPeer creator = new WsSyncPeer(connect())) {
       waiter.client().join("waiter");
       creator.client().join("creator");
       waiter.open(doc, null);
@@ -222,8 +213,8 @@ class WsProtocolTest {
   @Test
   void ephemeralMessagesReachTheOtherPeersOfTheDocumentOnly() {
     String doc = docId();
-    try (JavaSyncPeer alice = new JavaSyncPeer(connect()); JavaSyncPeer bob = new JavaSyncPeer(connect());
-         JavaSyncPeer carol = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer alice = new WsSyncPeer(connect()); WsSyncPeer bob = new WsSyncPeer(connect());
+         WsSyncPeer carol = new WsSyncPeer(connect())) {
       alice.client().join("alice-e");
       bob.client().join("bob-e");
       carol.client().join("carol-e");
@@ -232,7 +223,7 @@ class WsProtocolTest {
       carol.open(docId(), tx -> tx.set(ObjectId.ROOT, "other", true));
       await().atMost(Duration.ofSeconds(10)).until(() -> bob.heads(doc).equals(alice.heads(doc)));
 
-      byte[] presence = CborWsClient.encode(Map.of("cursor", 42));
+      byte[] presence = WsClient.encode(Map.of("cursor", 42));
       Map<String, Object> ephemeral = new LinkedHashMap<>();
       ephemeral.put("type", "ephemeral");
       ephemeral.put("senderId", "alice-e");
@@ -256,7 +247,7 @@ class WsProtocolTest {
   @Test
   void aSecondJoinWithTheSamePeerIdClosesTheOlderSocket() {
     String doc = docId();
-    try (CborWsClient first = connect(); JavaSyncPeer second = new JavaSyncPeer(connect())) {
+    try (WsClient first = connect(); WsSyncPeer second = new WsSyncPeer(connect())) {
       first.join("twice");
       second.client().join("twice");
       assertThat(first.awaitClose()).isEqualTo((short) 1000);
@@ -268,7 +259,7 @@ class WsProtocolTest {
   @Test
   void messagesFromSendersNotJoinedOnTheSocketAreIgnored() {
     long before = ignored("UNBOUND_SENDER");
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.send(request("nobody-yet", docId()));
       assertThat(client.silentFor(Duration.ofMillis(300))).isTrue();
       client.join("bound");
@@ -291,12 +282,12 @@ class WsProtocolTest {
       }
     });
     Await.result(events.completion());
-    try (JavaSyncPeer staying = new JavaSyncPeer(connect())) {
+    try (WsSyncPeer staying = new WsSyncPeer(connect())) {
       staying.client().join("staying");
       staying.open(first, tx -> tx.set(ObjectId.ROOT, "n", 1));
       staying.open(second, tx -> tx.set(ObjectId.ROOT, "n", 2));
       String outbox;
-      try (JavaSyncPeer leaving = new JavaSyncPeer(connect())) {
+      try (WsSyncPeer leaving = new WsSyncPeer(connect())) {
         leaving.client().join("leaving");
         leaving.open(first, null);
         leaving.open(second, null);
@@ -312,8 +303,8 @@ class WsProtocolTest {
       Await.result(spy.completion());
       staying.change(first, tx -> tx.set(ObjectId.ROOT, "n", 10));
       staying.change(second, tx -> tx.set(ObjectId.ROOT, "n", 20));
-      await().atMost(Duration.ofSeconds(10)).until(() -> read(first).getJsonArray("heads").getList().equals(staying.heads(first))
-          && read(second).getJsonArray("heads").getList().equals(staying.heads(second)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.heads(first).equals(staying.heads(first))
+          && service.heads(second).equals(staying.heads(second)));
       sleep(300);
       assertThat(leaked).isEmpty();
       Await.result(spy.unregister());
@@ -331,7 +322,7 @@ class WsProtocolTest {
 
   @Test
   void statsListOpenConnectionsWithTheirTraffic() {
-    try (CborWsClient client = connect()) {
+    try (WsClient client = connect()) {
       client.join("counted");
       JsonArray connections = stats().getJsonArray("connections");
       assertThat(connections.stream().map(JsonObject.class::cast))
@@ -344,30 +335,8 @@ class WsProtocolTest {
     message.put("type", "request");
     message.put("senderId", sender);
     message.put("documentId", doc);
-    message.put("data", emptyDocSyncMessage());
+    message.put("data", WsSyncPeer.emptyDocSyncMessage());
     return message;
-  }
-
-  /** What a JS client sends to ask for a document it does not have. */
-  static byte[] emptyDocSyncMessage() {
-    org.automerge.Document empty = new org.automerge.Document();
-    org.automerge.SyncState state = new org.automerge.SyncState();
-    byte[] message = empty.generateSyncMessage(state).orElseThrow();
-    state.free();
-    empty.free();
-    return message;
-  }
-
-  static JsonObject read(String doc) {
-    return readOn(service, doc);
-  }
-
-  /** The stored document as the core serves it, heads sorted like {@link JavaSyncPeer#heads}. */
-  static JsonObject readOn(TestService on, String doc) {
-    JsonObject reply = Await.result(on.frontend(new JsonObject().put("type", "READ").put("docId", doc)));
-    List<Object> heads = new java.util.ArrayList<>(reply.getJsonArray("heads").getList());
-    heads.sort(java.util.Comparator.comparing(Object::toString));
-    return reply.put("heads", new JsonArray(heads));
   }
 
   static void sleep(long ms) {

@@ -1,13 +1,6 @@
-package dev.docsync.limits;
+package dev.docsync.testing;
 
-import dev.docsync.testing.Await;
-import dev.docsync.testing.TestService;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,22 +10,28 @@ import org.automerge.SyncState;
 import org.automerge.Transaction;
 
 /**
- * An automerge-repo peer on a {@link RawWsClient}, written against org.automerge: one Document and
- * SyncState per document, answering every sync message as automerge-repo's DocSynchronizer does.
- * The "other client" of the limit tests: it must keep syncing while someone else is refused.
+ * An automerge-repo peer written against org.automerge, multiplexed on one {@link WsClient}: one Document
+ * and SyncState per document, answering every sync message as automerge-repo's DocSynchronizer does, and
+ * opening a document with {@code request} when it has nothing, {@code sync} otherwise.
  */
-public final class SyncingPeer implements AutoCloseable {
-  private final RawWsClient client;
+public final class WsSyncPeer implements AutoCloseable {
+  private final WsClient client;
   private final Map<String, Document> docs = new HashMap<>();
   private final Map<String, SyncState> states = new HashMap<>();
 
-  public SyncingPeer(RawWsClient client, String peerId) {
+  /** On a client that joins (or has joined) by itself. */
+  public WsSyncPeer(WsClient client) {
     this.client = client;
     client.onEveryMessage(this::onMessage);
+  }
+
+  /** Joins as {@code peerId} (an ephemeral client). */
+  public WsSyncPeer(WsClient client, String peerId) {
+    this(client);
     client.join(peerId);
   }
 
-  public RawWsClient client() {
+  public WsClient client() {
     return client;
   }
 
@@ -50,6 +49,7 @@ public final class SyncingPeer implements AutoCloseable {
     sendNext(docId, initial == null ? "request" : "sync");
   }
 
+  /** A local edit, then a sync message if the conversation allows one now. */
   public synchronized void change(String docId, Consumer<Transaction> edit) {
     try (Transaction tx = docs.get(docId).startTransaction()) {
       edit.accept(tx);
@@ -75,15 +75,13 @@ public final class SyncingPeer implements AutoCloseable {
     next.ifPresent(data -> client.sendDoc(type, docId, data));
   }
 
-  public synchronized List<String> heads(String docId) {
-    return Arrays.stream(docs.get(docId).getHeads()).map(h -> HexFormat.of().formatHex(h.getBytes())).sorted().toList();
+  public synchronized Document doc(String docId) {
+    return docs.get(docId);
   }
 
-  /** The server's heads of a document (READ on the event bus), sorted. */
-  public static List<String> serverHeads(TestService service, String docId) {
-    JsonObject reply = Await.result(service.frontend(new JsonObject().put("type", "READ").put("docId", docId)));
-    JsonArray heads = reply.getJsonArray("heads");
-    return heads.stream().map(Object::toString).sorted(Comparator.naturalOrder()).toList();
+  /** This peer's heads of a document, hex, sorted. */
+  public synchronized List<String> heads(String docId) {
+    return EventBusPeer.hex(docs.get(docId).getHeads());
   }
 
   /** What a client sends to ask for a document it does not have. */

@@ -1,8 +1,7 @@
-package dev.docsync.limits;
+package dev.docsync.testing;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import dev.docsync.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,10 +9,12 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,18 +26,21 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * A test client of {@code /sync} speaking CBOR with plain Jackson maps (independent of the server's codec),
- * optionally from another loopback address (127.0.0.2, ...: all of 127/8 is loopback on Linux), so that
- * per-address limits can be tested without touching the other clients.
+ * A test client of {@code /sync} speaking the automerge-repo protocol in CBOR with plain Jackson maps,
+ * independently of the server's codec (byte[] values go as CBOR byte strings and come back as byte[]).
+ * It sends well-formed messages ({@link #join}, {@link #sendDoc}) as well as hostile ones ({@link #sendRaw},
+ * {@link #sendText}, {@link #sendFrame}), optionally from another loopback address (127.0.0.2, ...: all of
+ * 127/8 is loopback on Linux) so that per-address limits can be tested without touching the other clients.
  */
-public final class RawWsClient implements AutoCloseable {
+public final class WsClient implements AutoCloseable {
   public static final CBORMapper CBOR = new CBORMapper();
   public static final Duration WAIT = Duration.ofSeconds(10);
 
-  /** Held: Vert.x closes an unreachable WebSocketClient, and its sockets with it. */
+  /** Held: Vert.x 5 closes an unreachable WebSocketClient, and its sockets with it, when it is garbage collected. */
   private final WebSocketClient wsClient;
   private final WebSocket socket;
   private final BlockingQueue<Map<String, Object>> inbox = new LinkedBlockingQueue<>();
+  private final List<Map<String, Object>> received = Collections.synchronizedList(new ArrayList<>());
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private volatile Consumer<Map<String, Object>> listener = m -> {};
   private volatile String peerId;
@@ -44,7 +48,7 @@ public final class RawWsClient implements AutoCloseable {
   /** Whether {@link #close} closes {@link #wsClient} too (not when it is shared). */
   private final boolean ownsClient;
 
-  private RawWsClient(WebSocketClient wsClient, WebSocket socket, boolean ownsClient) {
+  private WsClient(WebSocketClient wsClient, WebSocket socket, boolean ownsClient) {
     this.wsClient = wsClient;
     this.socket = socket;
     this.ownsClient = ownsClient;
@@ -52,41 +56,51 @@ public final class RawWsClient implements AutoCloseable {
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
   }
 
-  public static RawWsClient connect(Vertx vertx, int port) {
-    return Await.result(connectAsync(vertx, port, null));
+  public static WsClient connect(Vertx vertx, int port) {
+    return Await.result(connectAsync(vertx, port, null, null));
   }
 
   /** From {@code localAddress} (e.g. "127.0.0.2"), null for the default. */
-  public static RawWsClient connect(Vertx vertx, int port, String localAddress) {
-    return Await.result(connectAsync(vertx, port, localAddress));
+  public static WsClient connect(Vertx vertx, int port, String localAddress) {
+    return Await.result(connectAsync(vertx, port, localAddress, null));
+  }
+
+  /** With {@code token} as {@code ?token=}, as a browser passes it. */
+  public static WsClient connectWithToken(Vertx vertx, int port, String token) {
+    return Await.result(connectAsync(vertx, port, null, token));
   }
 
   /** As if through a reverse proxy that says the client is {@code forwardedFor}. */
-  public static RawWsClient connectForwarded(Vertx vertx, int port, String forwardedFor) {
-    WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
+  public static WsClient connectForwarded(Vertx vertx, int port, String forwardedFor) {
+    WebSocketClient wsClient = vertx.createWebSocketClient(options());
     WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync")
         .addHeader("X-Forwarded-For", forwardedFor);
-    return Await.result(wsClient.connect(target).map(socket -> new RawWsClient(wsClient, socket, true)));
+    return Await.result(wsClient.connect(target).map(socket -> new WsClient(wsClient, socket, true)));
   }
 
-  public static Future<RawWsClient> connectAsync(Vertx vertx, int port, String localAddress) {
+  public static Future<WsClient> connectAsync(Vertx vertx, int port, String localAddress) {
     return connectAsync(vertx, port, localAddress, null);
   }
 
-  /** With {@code token} (null: none) as {@code ?token=}, as a browser passes it. */
-  public static Future<RawWsClient> connectAsync(Vertx vertx, int port, String localAddress, String token) {
-    WebSocketClientOptions options = new WebSocketClientOptions()
-        .setMaxFrameSize(1 << 25) // documents of up to the server's 16 MiB message limit come in one frame
-        .setMaxMessageSize(1 << 25)
-        .setMaxConnections(10_000);
+  /** From {@code localAddress} (null: default) with {@code token} (null: none) as {@code ?token=}. */
+  public static Future<WsClient> connectAsync(Vertx vertx, int port, String localAddress, String token) {
+    WebSocketClientOptions options = options();
     if (localAddress != null) {
       options.setLocalAddress(localAddress);
     }
     WebSocketClient wsClient = vertx.createWebSocketClient(options);
     WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI(token == null ? "/sync" : "/sync?token=" + token);
-    return wsClient.connect(target).map(socket -> new RawWsClient(wsClient, socket, true))
+    return wsClient.connect(target).map(socket -> new WsClient(wsClient, socket, true))
         .onFailure(e -> wsClient.close());
+  }
+
+  private static WebSocketClientOptions options() {
+    return new WebSocketClientOptions()
+        .setTryUsePerMessageCompression(true) // taken only where the server turns it on (DOCSYNC_WS_DEFLATE)
+        .setMaxFrameSize(1 << 25) // documents of up to the server's 16 MiB message limit come in one frame
+        .setMaxMessageSize(1 << 25)
+        .setMaxConnections(10_000);
   }
 
   /** A WebSocketClient for many connections (see {@link #connect(WebSocketClient, int)}). */
@@ -96,13 +110,14 @@ public final class RawWsClient implements AutoCloseable {
   }
 
   /** On a shared WebSocketClient, which {@link #close} leaves open. */
-  public static Future<RawWsClient> connect(WebSocketClient shared, int port) {
+  public static Future<WsClient> connect(WebSocketClient shared, int port) {
     WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync");
-    return shared.connect(target).map(socket -> new RawWsClient(shared, socket, false));
+    return shared.connect(target).map(socket -> new WsClient(shared, socket, false));
   }
 
   private void onMessage(Buffer buffer) {
     Map<String, Object> message = decode(buffer.getBytes());
+    received.add(message);
     inbox.add(message);
     listener.accept(message);
   }
@@ -123,8 +138,9 @@ public final class RawWsClient implements AutoCloseable {
     }
   }
 
-  // ---- sending (never waits: order is kept) ----
+  // ---- sending (never waits: a listener sends from the client's event loop, which must not block; order is kept) ----
 
+  /** Sends a map as one binary CBOR message; null values are left out. */
   public void send(Map<String, Object> message) {
     Map<String, Object> clean = new LinkedHashMap<>(message);
     clean.values().removeIf(v -> v == null);
@@ -135,22 +151,39 @@ public final class RawWsClient implements AutoCloseable {
     socket.writeBinaryMessage(Buffer.buffer(bytes));
   }
 
+  public void sendText(String text) {
+    socket.writeTextMessage(text);
+  }
+
+  public void sendFrame(WebSocketFrame frame) {
+    socket.writeFrame(frame);
+  }
+
   public static Map<String, Object> joinMessage(String peerId) {
+    return joinMessage(peerId, Map.of("isEphemeral", true));
+  }
+
+  public static Map<String, Object> joinMessage(String peerId, Map<String, Object> peerMetadata) {
     Map<String, Object> join = new LinkedHashMap<>();
     join.put("type", "join");
     join.put("senderId", peerId);
-    join.put("peerMetadata", Map.of("isEphemeral", true));
+    join.put("peerMetadata", peerMetadata);
     join.put("supportedProtocolVersions", List.of("1"));
     return join;
   }
 
-  /** Sends join (an ephemeral client) and returns the server's {@code peer} answer. */
-  public Map<String, Object> join(String peerId) {
+  /** join with protocol "1" and the given metadata; returns the server's {@code peer} answer. */
+  public Map<String, Object> join(String peerId, Map<String, Object> peerMetadata) {
     this.peerId = peerId;
-    send(joinMessage(peerId));
+    send(joinMessage(peerId, peerMetadata));
     Map<String, Object> peer = nextOfType("peer");
     serverPeerId = (String) peer.get("senderId");
     return peer;
+  }
+
+  /** An ephemeral client without storage, as a browser tab without IndexedDB would join. */
+  public Map<String, Object> join(String peerId) {
+    return join(peerId, Map.of("isEphemeral", true));
   }
 
   public static Map<String, Object> docMessage(String type, String sender, String docId, byte[] data) {
@@ -162,7 +195,7 @@ public final class RawWsClient implements AutoCloseable {
     return message;
   }
 
-  /** A request/sync/... message from this peer about a document. */
+  /** A request/sync/ephemeral/... message from this peer about a document. */
   public void sendDoc(String type, String docId, byte[] data) {
     Map<String, Object> message = docMessage(type, peerId, docId, data);
     message.put("targetId", serverPeerId);
@@ -175,7 +208,16 @@ public final class RawWsClient implements AutoCloseable {
     this.listener = listener;
   }
 
-  /** The next message matching, dropping the others from the queue. */
+  /** The next message, whatever it is. */
+  public Map<String, Object> next() {
+    Map<String, Object> message = poll(WAIT);
+    if (message == null) {
+      throw new AssertionError("no message from the server within " + WAIT);
+    }
+    return message;
+  }
+
+  /** The next message matching, dropping the others from the queue (not from {@link #received()}). */
   public Map<String, Object> next(Predicate<Map<String, Object>> wanted) {
     return next(wanted, WAIT);
   }
@@ -189,7 +231,7 @@ public final class RawWsClient implements AutoCloseable {
         if (wanted.test(message)) {
           return message;
         }
-        skipped.add(message.get("type"));
+        skipped.add(message.get("type") + (message.containsKey("message") ? "(" + message.get("message") + ")" : ""));
       }
     }
     throw new AssertionError("no matching message within " + wait + "; skipped " + skipped
@@ -210,11 +252,23 @@ public final class RawWsClient implements AutoCloseable {
     }
   }
 
+  /** True when nothing at all arrives for {@code quiet}. */
+  public boolean silentFor(Duration quiet) {
+    return poll(quiet) == null;
+  }
+
   /** Messages received and not taken yet. */
   public List<Map<String, Object>> drain() {
     List<Map<String, Object>> all = new ArrayList<>();
     inbox.drainTo(all);
     return all;
+  }
+
+  /** Every message received so far, taken or not. */
+  public List<Map<String, Object>> received() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
   }
 
   /** The close status the server sent, waiting up to {@link #WAIT}. */
@@ -244,6 +298,10 @@ public final class RawWsClient implements AutoCloseable {
 
   public String peerId() {
     return peerId;
+  }
+
+  public String serverPeerId() {
+    return serverPeerId;
   }
 
   @Override
