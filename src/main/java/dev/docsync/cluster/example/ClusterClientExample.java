@@ -37,7 +37,7 @@ public final class ClusterClientExample {
     System.setProperty("hazelcast.logging.type", "slf4j"); // through logback, where Hazelcast's INFO is off
     String docId = args.length > 0 ? args[0] : "example-" + UUID.randomUUID().toString().substring(0, 8);
     String me = "example-" + ProcessHandle.current().pid();
-    ClusterSettings cluster = DocsyncConfig.from(ConfigLoader.fromEnvironment(System.getenv())).cluster();
+    ClusterSettings cluster = DocsyncConfig.cluster(ConfigLoader.fromEnvironment(System.getenv())); // DOCSYNC_CLUSTER_*
 
     long started = System.nanoTime();
     Vertx vertx = DocsyncCluster.join(cluster, Role.CLIENT).await();
@@ -45,7 +45,7 @@ public final class ClusterClientExample {
     try {
       run(vertx.eventBus(), docId, me);
     } finally {
-      vertx.close().await(); // leaves the cluster at once: the nodes see a member go, not a crash
+      vertx.close().await(); // leaves the cluster: the nodes drop this member at once
     }
   }
 
@@ -54,7 +54,8 @@ public final class ClusterClientExample {
     bus.<JsonObject>consumer(Addresses.changes(docId), m -> print("change event: heads %s, origins %s, view %s",
         m.body().getJsonArray("heads"), m.body().getJsonArray("origins"), m.body().getJsonObject("view"))).completion().await();
     bus.<JsonObject>consumer(PresenceAddresses.events(docId), m -> print("presence event: %s %s %s",
-        m.body().getString("event"), m.body().getString("participantId"), m.body().getJsonObject("state"))).completion().await();
+        m.body().getString("event"), m.body().getString("participantId"),
+        m.body().containsKey("state") ? m.body().getJsonObject("state") : m.body().getString("reason"))).completion().await();
     bus.<JsonObject>consumer(ChatAddresses.events(docId), m -> print("chat event: #%d %s: %s",
         m.body().getLong("id"), m.body().getString("author"), m.body().getString("text"))).completion().await();
 
