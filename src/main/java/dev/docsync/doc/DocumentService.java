@@ -1,6 +1,5 @@
 package dev.docsync.doc;
 
-import dev.docsync.cluster.InFlight;
 import dev.docsync.cluster.Membership;
 import dev.docsync.cluster.Replies;
 import dev.docsync.protocol.Addresses;
@@ -13,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 /**
@@ -29,17 +27,12 @@ public final class DocumentService {
   private final List<DocumentWorkerVerticle> shards = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
-  /** Requests taken from the addresses and not answered yet: a stopping node answers them before it leaves. */
-  private final InFlight inFlight = new InFlight();
-  private final long shutdownTimeoutMs;
 
-  private DocumentService(Vertx vertx, DocumentStore store, DocumentRouter router, Membership membership,
-                          long shutdownTimeoutMs) {
+  private DocumentService(Vertx vertx, DocumentStore store, DocumentRouter router, Membership membership) {
     this.vertx = vertx;
     this.store = store;
     this.router = router;
     this.membership = membership;
-    this.shutdownTimeoutMs = shutdownTimeoutMs;
   }
 
   /** Deploys the shards, then opens the addresses. Call from the context that will own the addresses. */
@@ -47,7 +40,7 @@ public final class DocumentService {
                                               int automergeThreads, int maxPayloadBytes, Membership membership,
                                               MeterRegistry registry) {
     DocumentRouter router = new DocumentRouter(vertx, membership, ownership.shards(), ownership.routeRetryMs(), registry);
-    DocumentService service = new DocumentService(vertx, store, router, membership, settings.shutdownTimeoutMs());
+    DocumentService service = new DocumentService(vertx, store, router, membership);
     OwnerSettings perShard = settings.shareOf(ownership.shards());
     Future<Void> deployed = Future.succeededFuture();
     for (int i = 0; i < ownership.shards(); i++) {
@@ -68,25 +61,18 @@ public final class DocumentService {
         .description("estimated native (Automerge) memory of the loaded documents").register(registry);
     Gauge.builder("docsync.peers", this, DocumentService::peers)
         .description("peer sessions (document, peer) in the loaded documents").register(registry);
-    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, m -> inFlight.pipe(m, router.request(Addresses.FRONTEND, m.body(), Replies.headersOf(m)))));
-    consumers.add(vertx.eventBus().consumer(Addresses.PEER, m -> inFlight.pipe(m, router.request(Addresses.PEER, m.body(), Replies.headersOf(m)))));
+    consumers.add(vertx.eventBus().consumer(Addresses.FRONTEND, m -> Replies.pipe(m, router.request(Addresses.FRONTEND, m.body(), Replies.headersOf(m)))));
+    consumers.add(vertx.eventBus().consumer(Addresses.PEER, m -> Replies.pipe(m, router.request(Addresses.PEER, m.body(), Replies.headersOf(m)))));
     consumers.add(vertx.eventBus().consumer(Addresses.ADMIN, m -> DocumentAdmin.handleOnNode(this, m)));
     // A shard that is gone (this node is stopping) makes the sender's router try the next node.
-    consumers.add(vertx.eventBus().consumer(Addresses.nodeInbox(membership.nodeId()), m -> inFlight.pipe(m,
+    consumers.add(vertx.eventBus().consumer(Addresses.nodeInbox(membership.nodeId()), m -> Replies.pipe(m,
         router.toLocalShard(m.headers().get(DocumentRouter.API_HEADER), m.body(), Replies.headersOf(m)), ErrorCode.NOT_OWNER)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  /**
-   * Closes the addresses, answers the requests taken from them (within the shutdown timeout), then drains every shard
-   * (see {@link DocumentWorkerVerticle#stop()}), which releases their leases. In that order: a shard that stops while
-   * a request waits in its queue discards it (the sender sees a timeout, never a failure it could retry on), and an
-   * answer sent after this node left the cluster is lost. Requests that reach the closed addresses meanwhile are
-   * routed by the other nodes, to the next owner once the leases are released.
-   */
+  /** Closes the addresses, then drains every shard (see {@link DocumentWorkerVerticle#stop()}). */
   public Future<Void> stop() {
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
-        .transform(v -> inFlight.drained().timeout(shutdownTimeoutMs, TimeUnit.MILLISECONDS).otherwiseEmpty())
         .transform(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
         .mapEmpty();
   }
