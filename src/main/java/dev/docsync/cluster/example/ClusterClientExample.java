@@ -34,7 +34,6 @@ public final class ClusterClientExample {
   private ClusterClientExample() {}
 
   public static void main(String[] args) {
-    System.setProperty("hazelcast.logging.type", "slf4j"); // through logback, where Hazelcast's INFO is off
     String docId = args.length > 0 ? args[0] : "example-" + UUID.randomUUID().toString().substring(0, 8);
     String me = "example-" + ProcessHandle.current().pid();
     ClusterSettings cluster = DocsyncConfig.cluster(ConfigLoader.fromEnvironment(System.getenv())); // DOCSYNC_CLUSTER_*
