@@ -80,13 +80,23 @@ done
 
 echo
 echo "A token for any node:  DOCSYNC_JWT_SECRET='$DOCSYNC_JWT_SECRET' java -jar $JAR token --sub ${USER:-me} --read '*' --write '*' --ttl 8h"
-echo "Ctrl-C stops the cluster."
-while true; do
-  wait -n "${pids[@]}" 2>/dev/null || true
+echo "Ctrl-C stops the cluster. A node you stop or kill (kill -9 <pid>) leaves it; the others keep running."
+for i in "${!pids[@]}"; do echo "  node $((i + 1)): pid ${pids[$i]}"; done
+# Report nodes that end; exit when none is left.
+alive=("${pids[@]}")
+while ((${#alive[@]} > 0)); do
+  wait -n "${alive[@]}" 2>/dev/null || true
+  still=()
   for i in "${!pids[@]}"; do
-    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "Node $((i + 1)) exited; see $RUN_DIR/node-$((i + 1))/docsync.log" >&2
-      stop
+    pid="${pids[$i]}"
+    if [[ " ${alive[*]} " == *" $pid "* ]]; then
+      if kill -0 "$pid" 2>/dev/null; then
+        still+=("$pid")
+      else
+        echo "Node $((i + 1)) (pid $pid) ended; see $RUN_DIR/node-$((i + 1))/docsync.log"
+      fi
     fi
   done
+  alive=("${still[@]}")
 done
+echo "No node left."

@@ -93,7 +93,8 @@ const commands = {
     return {};
   },
   // count changes, one key each; yieldEvery > 0 lets the event loop run (and the repo sync) in between.
-  async putMany({ url, prefix, count, yieldEvery = 0 }) {
+  // delayMs > 0 waits that long after each change (a typist rather than a burst).
+  async putMany({ url, prefix, count, yieldEvery = 0, delayMs = 0 }) {
     const handle = handleOf(url);
     const startedAt = Date.now();
     for (let i = 0; i < count; i++) {
@@ -101,6 +102,7 @@ const commands = {
         d[prefix + i] = i;
       });
       if (yieldEvery > 0 && (i + 1) % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+      if (delayMs > 0) await sleep(delayMs);
     }
     return { startedAt, finishedAt: Date.now() };
   },

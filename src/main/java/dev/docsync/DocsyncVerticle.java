@@ -273,13 +273,15 @@ public final class DocsyncVerticle extends VerticleBase {
     if (http != null) {
       LOG.info("docsync stopping: closing connections, finishing queued work, storing sync states");
     }
-    // Upstream links and WebSocket peers say BYE (their sync states get stored) while the worker still runs.
+    // Vert.x undeploys the document shards (deployed from here: children of this verticle) before this runs: they
+    // have drained, stored every peer's sync state, told their peers the documents moved and released the leases.
+    // Upstream links and WebSocket peers then say goodbye; in a cluster their requests go to the other nodes.
     Future<Void> upstreamsStopped = upstreams == null ? Future.succeededFuture() : upstreams.stop();
     Future<Void> wsClosed = upstreamsStopped.eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close());
-    // Requests under way are answered (their documents are still here) before the server closes.
+    // Requests under way are answered (by the other nodes of a cluster) before the server closes.
     Future<Void> httpClosed = wsClosed.eventually(() -> http == null ? Future.succeededFuture()
         : http.shutdown(config.owner().shutdownTimeoutMs(), TimeUnit.MILLISECONDS));
-    // The worker goes first: it stores sync states through the store.
+    // The store closes after the documents' addresses (DocumentService.stop: shards already gone, addresses closed).
     return httpClosed
         .eventually(this::stopLiveServices)
         .eventually(() -> documents == null ? Future.succeededFuture() : documents.stop())

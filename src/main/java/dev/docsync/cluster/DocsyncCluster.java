@@ -31,6 +31,10 @@ public final class DocsyncCluster {
 
   /** Joins with the given options, whose event-bus host and port are set from {@code settings}. */
   public static Future<Vertx> join(ClusterSettings settings, Role role, VertxOptions options) {
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      // Also what Hazelcast logs before it reads its configuration (the jar's Main sets it for server nodes).
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
     try {
       return builder(options, settings, hazelcastConfig(settings, role)).buildClustered()
           .recover(e -> Future.failedFuture(noServer(e) ? new IllegalStateException("no docsync node answered at "

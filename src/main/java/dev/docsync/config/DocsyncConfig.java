@@ -112,7 +112,8 @@ public record DocsyncConfig(
         cluster(json)).checkedForCluster();
   }
 
-  private static ClusterSettings cluster(JsonObject json) {
+  /** The DOCSYNC_CLUSTER_* settings alone, checked: all that a client member (no database, no token keys) needs. */
+  public static ClusterSettings cluster(JsonObject json) {
     boolean enabled = flag(json, "DOCSYNC_CLUSTER_ENABLED");
     String host = text(json, "DOCSYNC_CLUSTER_HOST");
     int port = integer(json, "DOCSYNC_CLUSTER_PORT", 1, 65535);

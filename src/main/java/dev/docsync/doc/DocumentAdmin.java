@@ -1,6 +1,7 @@
 package dev.docsync.doc;
 
 import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.Answers;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
@@ -58,14 +59,7 @@ final class DocumentAdmin {
   }
 
   private static void reply(Message<Object> message, Future<JsonObject> answer) {
-    answer.onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else {
-        DocsyncException e = DocsyncException.from(ar.cause());
-        message.fail(e.code().code(), e.wireMessage());
-      }
-    });
+    Answers.answer(message, answer);
   }
 
   /** A page of stored documents; each shard of this node adds what it holds of its own. */

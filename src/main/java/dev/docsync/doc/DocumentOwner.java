@@ -456,6 +456,11 @@ final class DocumentOwner {
           setEstimatedBytes(0);
           setPeerCount(0);
           Parked left = ar.succeeded() ? ar.result() : Parked.NONE;
+          if (leaseLost) {
+            env.events().leaseLost(docId);
+          } else if (env.handingOver()) {
+            env.events().handedOver(docId);
+          }
           if (leaseLost || env.handingOver()) {
             // The document lives elsewhere next: its peers greet it there, nobody waits for it here.
             tellMoved(left);

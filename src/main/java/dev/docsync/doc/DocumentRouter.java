@@ -154,6 +154,9 @@ public final class DocumentRouter {
     if (holder == null) {
       route.silent().add(node); // fenced out or stopping: the owner is elsewhere
     }
+    if (route.silent().containsAll(membership.documentOwners())) {
+      return -1; // nobody left to ask (a node alone that is stopping)
+    }
     holders.remove(docId);
     return Math.min(MAX_BACKOFF_MS, 25L << Math.min(tries, 5));
   }

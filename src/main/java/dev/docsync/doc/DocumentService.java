@@ -57,6 +57,9 @@ public final class DocumentService {
 
   private Future<Void> listen(MeterRegistry registry) {
     Gauge.builder("docsync.documents.loaded", this, DocumentService::loadedDocuments).register(registry);
+    // Every loaded document is owned: it loads only under its lease.
+    Gauge.builder("docsync.documents.owned", this, DocumentService::loadedDocuments)
+        .description("documents whose lease this node holds").register(registry);
     Gauge.builder("docsync.documents.native.bytes", this, DocumentService::loadedBytes)
         .description("estimated native (Automerge) memory of the loaded documents").register(registry);
     Gauge.builder("docsync.peers", this, DocumentService::peers)
@@ -70,10 +73,10 @@ public final class DocumentService {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  /** Closes the addresses, then drains every shard (see {@link DocumentWorkerVerticle#stop()}). */
+  /** Drains every shard (see {@link DocumentWorkerVerticle#stop()}), then closes the addresses. */
   public Future<Void> stop() {
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
-        .transform(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+    return Future.join(deployments.stream().map(vertx::undeploy).toList())
+        .transform(v -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
         .mapEmpty();
   }
 

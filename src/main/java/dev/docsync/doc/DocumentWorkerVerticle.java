@@ -1,6 +1,7 @@
 package dev.docsync.doc;
 
 import dev.docsync.protocol.Addresses;
+import dev.docsync.protocol.Answers;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.DocsyncException;
@@ -14,12 +15,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import dev.docsync.protocol.ErrorCode;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -141,10 +140,10 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   @Override
   public Future<?> stop() {
     stopping = true;
-    Future<?> unregistered = Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
-    return unregistered
-        .compose(v -> Future.join(List.copyOf(owners.values()).stream().map(DocumentOwner::shutdown).toList())
-            .timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS))
+    // Requests already on their way still reach the documents loaded here; others are answered NOT_OWNER.
+    return Future.join(List.copyOf(owners.values()).stream().map(DocumentOwner::shutdown).toList())
+        .timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)
+        .eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
         .eventually(() -> automerge.close());
   }
 
@@ -193,20 +192,13 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
       return parse.apply(message.body());
     } catch (DocsyncException e) {
       events.rejected(null, e);
-      message.fail(e.code().code(), e.wireMessage());
+      Answers.refuse(message, e);
       return null;
     }
   }
 
   private static void reply(Message<Object> message, Future<JsonObject> answered) {
-    answered.onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else {
-        DocsyncException e = DocsyncException.from(ar.cause());
-        message.fail(e.code().code(), e.wireMessage());
-      }
-    });
+    Answers.answer(message, answered);
   }
 
   private Future<JsonObject> dispatch(DocRequest request) {

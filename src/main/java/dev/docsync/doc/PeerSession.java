@@ -1,5 +1,6 @@
 package dev.docsync.doc;
 
+import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.SyncState;
 
@@ -24,6 +25,13 @@ final class PeerSession {
   boolean behind;
   /** A message of this peer was received and no message was generated for it since (see LoadedDocument). */
   boolean owesReply;
+  /**
+   * The document's heads when the peer's last message stated exactly them and carried and asked for nothing,
+   * else null: while the document still has them, a generate for this peer returns nothing (see LoadedDocument).
+   */
+  ChangeHash[] settledAt;
+  /** A message was generated for this peer since its state was made (newer cores always answer a first message). */
+  boolean responded;
 
   PeerSession(String peerId, String storageKey, String address, boolean readOnly, SyncState state) {
     this.peerId = peerId;
@@ -43,6 +51,8 @@ final class PeerSession {
    */
   void restart() {
     owesReply = false;
+    settledAt = null;
+    responded = false;
     unansweredSince = 0;
     changesSentAt = 0;
     behind = true;

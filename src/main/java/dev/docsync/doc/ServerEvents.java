@@ -28,6 +28,8 @@ public final class ServerEvents {
   private final Counter chunksStored;
   private final Counter bytesStored;
   private final Counter compactions;
+  private final Counter handoffs;
+  private final Counter leasesLost;
   private final Counter syncBytesIn;
   private final Counter syncBytesOut;
   private final Timer requestLatency;
@@ -40,6 +42,10 @@ public final class ServerEvents {
     chunksStored = registry.counter("docsync.changes.stored", "unit", "chunks");
     bytesStored = registry.counter("docsync.changes.stored.bytes");
     compactions = registry.counter("docsync.compactions");
+    handoffs = Counter.builder("docsync.documents.handoffs")
+        .description("documents this node unloaded for another node to take (it was stopping)").register(registry);
+    leasesLost = Counter.builder("docsync.leases.lost")
+        .description("documents another node took over from this one (paused, cut off, or believed dead)").register(registry);
     syncBytesIn = registry.counter("docsync.sync.bytes", "direction", "in");
     syncBytesOut = registry.counter("docsync.sync.bytes", "direction", "out");
     requestLatency = latency("docsync.request.latency", "from a request's arrival to its reply, after storage");
@@ -58,6 +64,14 @@ public final class ServerEvents {
   /** Names the node: peers greeted by another owner of the document greet this one (see transport.ws.SyncEndpoint). */
   public void documentLoaded(DocId docId) {
     publish(event("document.loaded", docId).put("node", nodeId));
+  }
+
+  public void handedOver(DocId docId) {
+    handoffs.increment();
+  }
+
+  public void leaseLost(DocId docId) {
+    leasesLost.increment();
   }
 
   public void documentUnloaded(DocId docId) {

@@ -1,17 +1,17 @@
 package dev.docsync.http;
 
+import dev.docsync.doc.DocumentClient;
 import dev.docsync.doc.DocumentRouter;
+import dev.docsync.protocol.DocRequest;
 import dev.docsync.auth.Access;
 import dev.docsync.auth.Grant;
 import dev.docsync.auth.TokenVerifier;
 import dev.docsync.auth.Verification;
 import dev.docsync.cluster.Membership;
 import dev.docsync.limits.LogThrottle;
-import dev.docsync.protocol.Addresses;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocsyncException;
 import io.vertx.core.http.HttpMethod;
-import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.ErrorCode;
 import dev.docsync.store.DocumentStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -72,13 +72,12 @@ public final class HttpApi {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     AdminRoutes.mount(router, vertx, tokens, metrics, connections); // before the per-document check: DELETE is admin only
     router.route("/api/docs/:docId*").handler(ctx -> authorize(ctx, tokens, metrics));
-    router.get("/api/docs/:docId").handler(ctx -> frontend(documents, ctx, new JsonObject().put("type", "READ")));
+    DocumentClient client = new DocumentClient(documents);
+    router.get("/api/docs/:docId").handler(ctx -> frontend(client, ctx, new DocRequest.Open(new DocId(docId(ctx)), true, false)));
     router.post("/api/docs/:docId/changes")
         .handler(BodyHandler.create(false).setBodyLimit(maxPayloadBytes))
-        .handler(ctx -> frontend(documents, ctx, new JsonObject()
-            .put("type", "LOCAL_CHANGE")
-            .put("change", Base64s.encode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes()))
-            .put("origin", ctx.request().getHeader("X-Docsync-Origin"))));
+        .handler(ctx -> frontend(client, ctx, new DocRequest.LocalChange(new DocId(docId(ctx)),
+            ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(), ctx.request().getHeader("X-Docsync-Origin"))));
     WebApp.mount(router); // the web app at "/" (no token needed for the page itself)
     return router;
   }
@@ -144,11 +143,10 @@ public final class HttpApi {
     return DocId.fromUrlOrId(ctx.pathParam("docId"));
   }
 
-  private static void frontend(DocumentRouter documents, RoutingContext ctx, JsonObject request) {
-    request.put("docId", docId(ctx));
-    documents.<JsonObject>request(Addresses.FRONTEND, request, null).onComplete(ar -> {
+  private static void frontend(DocumentClient documents, RoutingContext ctx, DocRequest request) {
+    documents.send(request).onComplete(ar -> {
       if (ar.succeeded()) {
-        ctx.json(ar.result().body());
+        ctx.json(ar.result());
       } else {
         fail(ctx, ar.cause());
       }

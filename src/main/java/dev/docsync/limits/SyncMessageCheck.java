@@ -1,5 +1,7 @@
 package dev.docsync.limits;
 
+import java.util.Arrays;
+
 /**
  * Refuses Automerge sync messages that would bring the node down inside the Automerge core
  * (automerge 0.5.7, the Rust core of org.automerge 0.0.7) before they reach it. Found by the fuzz test:
@@ -69,6 +71,52 @@ public final class SyncMessageCheck {
       return in.remaining() == 0 ? 0 : in.leb128();
     } catch (IllegalArgumentException e) {
       return -1;
+    }
+  }
+
+  /**
+   * The heads a sync message states (32-byte hashes, in message order) when it carries no change entry;
+   * null when it carries changes or does not parse. Lets the core tell a bare announcement of heads,
+   * which Automerge records as the heads last sent to that peer when they equal the document's own,
+   * from any other message.
+   */
+  public static byte[][] headsIfBare(byte[] message) {
+    return headsIfBare(message, false);
+  }
+
+  /**
+   * As {@link #headsIfBare(byte[])}, and with {@code needNothing} null also when the message asks for
+   * changes by hash ({@code need}).
+   */
+  public static byte[][] headsIfBare(byte[] message, boolean needNothing) {
+    try {
+      Reader in = new Reader(message, 0, message.length);
+      in.byte1();
+      int headsAt = in.pos;
+      long count = in.leb128();
+      int hashesAt = in.pos;
+      in.pos = headsAt;
+      in.hashes();
+      int needAt = in.pos;
+      in.hashes();
+      if (needNothing && message[needAt] != 0) {
+        return null;
+      }
+      long haves = in.leb128();
+      for (long h = 0; h < haves; h++) {
+        in.hashes();
+        in.slice(in.leb128());
+      }
+      if (in.remaining() != 0 && in.leb128() != 0) {
+        return null;
+      }
+      byte[][] heads = new byte[(int) count][];
+      for (int i = 0; i < count; i++) {
+        heads[i] = Arrays.copyOfRange(message, hashesAt + i * HASH_BYTES, hashesAt + (i + 1) * HASH_BYTES);
+      }
+      return heads;
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

@@ -69,6 +69,12 @@ class ClusterMembershipTest {
     System.out.printf("[cluster] 2 owners and a client agree on the members %d ms after the joins began%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
+    // The clustered event bus carries requests between the members (each told the others its own address).
+    String address = "test.echo." + name;
+    Await.result(a.eventBus().<String>consumer(address, m -> m.reply(m.body() + " from A")).completion());
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+        Await.result(client.eventBus().<String>request(address, "ping").map(m -> m.body())).equals("ping from A"));
+
     // Listeners run on the context they were registered from (an owner's event loop, as the router's would).
     Context context = a.getOrCreateContext();
     CompletableFuture<Boolean> calledOnItsContext = new CompletableFuture<>();

@@ -152,7 +152,9 @@ class LoadedDocumentTest {
 
     BatchResult batch = step(PACED, false, hello, second);
     assertThat(batch.replies).allSatisfy(r -> assertThat(r.error()).isNull());
-    assertThat(batch.outgoing).extracting(BatchResult.Outgoing::peerId).containsExactly("erin", "erin");
+    // Answered between the two messages only when Automerge needs it (the second bare, stating the heads the first
+    // brought: BurstAcknowledgementTest); either way the peer converges.
+    assertThat(batch.outgoing).isNotEmpty().extracting(BatchResult.Outgoing::peerId).containsOnly("erin");
     erin.receive(batch.outgoing);
     converse(PACED, erin);
     assertThat(erin.heads()).isEqualTo(EventBusPeer.hex(docHeads()));

@@ -78,6 +78,34 @@ class ChunkScanTest {
     b.free();
   }
 
+  /** The heads of a bare announcement, and none for a message that carries changes (LoadedDocument's check). */
+  @Test
+  void readsTheHeadsOfBareMessagesOnly() {
+    Document a = new Document();
+    try (Transaction tx = a.startTransaction()) {
+      tx.set(ObjectId.ROOT, "x", 1);
+      tx.commit();
+    }
+    Document b = new Document();
+    SyncState sa = new SyncState();
+    SyncState sb = new SyncState();
+    byte[] aHello = a.generateSyncMessage(sa).orElseThrow();
+    byte[][] stated = SyncMessageCheck.headsIfBare(aHello);
+    assertThat(stated.length).isEqualTo(1);
+    assertThat(stated[0]).isEqualTo(a.getHeads()[0].getBytes());
+    assertThat(SyncMessageCheck.headsIfBare(b.generateSyncMessage(sb).orElseThrow()).length).isZero();
+    b.receiveSyncMessage(sb, aHello);
+    a.receiveSyncMessage(sa, b.generateSyncMessage(sb).orElseThrow());
+    byte[] withChanges = a.generateSyncMessage(sa).orElseThrow();
+    assertThat(SyncMessageCheck.changeCount(withChanges)).isPositive();
+    assertThat(SyncMessageCheck.headsIfBare(withChanges)).isNull();
+    assertThat(SyncMessageCheck.headsIfBare(new byte[] {0x42, 5})).isNull();
+    a.free();
+    b.free();
+    sa.free();
+    sb.free();
+  }
+
   /** 100 bytes announcing a billion operations: what Automerge writes for null inserts, at any count. */
   @Test
   void seesEveryOperationThatRunLengthEncodingHides() {

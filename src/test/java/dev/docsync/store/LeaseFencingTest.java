@@ -6,9 +6,13 @@ import dev.docsync.protocol.DocId;
 import dev.docsync.store.impl.PgDocumentStore;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestDatabases;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,12 +26,21 @@ class LeaseFencingTest {
   private static final long LEASE_MS = 60_000;
 
   private Vertx vertx;
+  private Context context;
   private DocumentStore store;
 
   @BeforeEach
   void connect() {
     vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
     store = Await.result(PgDocumentStore.connect(vertx, TestDatabases.freshDatabaseUrl(), 4));
+  }
+
+  /** The store is used as a document shard uses it: from its own Vert.x context. */
+  private <T> Future<T> onContext(Supplier<Future<T>> call) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> call.get().onComplete(result));
+    return result.future();
   }
 
   @AfterEach
@@ -43,19 +56,19 @@ class LeaseFencingTest {
     Throwable refused = Await.failure(store.acquireLease(DOC, "node-b", List.of("node-a", "node-b"), LEASE_MS));
     assertThat(refused).isInstanceOf(NotOwnerException.class);
     assertThat(((NotOwnerException) refused).holder()).isEqualTo("node-a");
-    assertThat(Await.result(store.appendChunk(a, new byte[] {1, 2, 3}))).isPositive();
+    assertThat(Await.result(onContext(() -> store.appendChunk(a, new byte[] {1, 2, 3})))).isPositive();
   }
 
   @Test
   void aTakeoverFencesEveryWriteOfTheFormerHolder() {
     Lease a = Await.result(store.acquireLease(DOC, "node-a", List.of("node-a", "node-b"), LEASE_MS));
-    long before = Await.result(store.appendChunk(a, new byte[] {1}));
+    long before = Await.result(onContext(() -> store.appendChunk(a, new byte[] {1})));
 
     // node-a left the cluster: its unexpired lease is taken over at once, with the next epoch.
     Lease b = Await.result(store.acquireLease(DOC, "node-b", List.of("node-b"), LEASE_MS));
     assertThat(b.epoch()).isEqualTo(a.epoch() + 1);
 
-    assertThat(Await.failure(store.appendChunk(a, new byte[] {2}))).isInstanceOf(NotOwnerException.class);
+    assertThat(Await.failure(onContext(() -> store.appendChunk(a, new byte[] {2})))).isInstanceOf(NotOwnerException.class);
     assertThat(Await.failure(store.saveSyncStates(a, List.of(new SyncStateRecord(DOC, "peer", new byte[] {9})))))
         .isInstanceOf(NotOwnerException.class);
     assertThat(Await.failure(store.replaceWithSnapshot(a, new byte[] {3}, List.of(before))))
@@ -66,7 +79,7 @@ class LeaseFencingTest {
     List<StoredChunk> chunks = Await.result(store.loadChunks(DOC));
     assertThat(chunks).extracting(StoredChunk::id).containsExactly(before);
     assertThat(Await.result(store.loadSyncState(DOC, "peer"))).isNull();
-    Await.result(store.appendChunk(b, new byte[] {4}));
+    Await.result(onContext(() -> store.appendChunk(b, new byte[] {4})));
     Await.result(store.saveSyncStates(b, List.of(new SyncStateRecord(DOC, "peer", new byte[] {5}))));
     assertThat(Await.result(store.loadChunks(DOC))).hasSize(2);
     assertThat(Await.result(store.renewLeases("node-b", List.of(b), LEASE_MS))).isEqualTo(Set.of(DOC));
@@ -78,13 +91,13 @@ class LeaseFencingTest {
     Thread.sleep(1_200); // a paused holder that the cluster still counts: its lease runs out
     Lease b = Await.result(store.acquireLease(DOC, "node-b", List.of("node-a", "node-b"), LEASE_MS));
     assertThat(b.epoch()).isEqualTo(2);
-    assertThat(Await.failure(store.appendChunk(a, new byte[] {1}))).isInstanceOf(NotOwnerException.class);
+    assertThat(Await.failure(onContext(() -> store.appendChunk(a, new byte[] {1})))).isInstanceOf(NotOwnerException.class);
 
     Await.result(store.releaseLease(b));
     Lease a2 = Await.result(store.acquireLease(DOC, "node-a", List.of("node-a", "node-b"), LEASE_MS));
     assertThat(a2.epoch()).isEqualTo(3);
-    assertThat(Await.failure(store.appendChunk(b, new byte[] {2}))).isInstanceOf(NotOwnerException.class);
-    assertThat(Await.result(store.appendChunk(a2, new byte[] {3}))).isPositive();
+    assertThat(Await.failure(onContext(() -> store.appendChunk(b, new byte[] {2})))).isInstanceOf(NotOwnerException.class);
+    assertThat(Await.result(onContext(() -> store.appendChunk(a2, new byte[] {3})))).isPositive();
   }
 
   @Test
@@ -94,8 +107,13 @@ class LeaseFencingTest {
     Lease kept = Await.result(store.acquireLease(other, "node-a", List.of("node-a"), LEASE_MS));
     Await.result(store.acquireLease(DOC, "node-b", List.of("node-b"), LEASE_MS));
 
-    var lost = store.appendChunk(stale, new byte[] {1});
-    var stored = store.appendChunk(kept, new byte[] {2});
+    // In one group commit: both appends are made in the same turn of the context.
+    Promise<Future<Long>> lostLater = Promise.promise();
+    Future<Long> stored = onContext(() -> {
+      lostLater.complete(store.appendChunk(stale, new byte[] {1}));
+      return store.appendChunk(kept, new byte[] {2});
+    });
+    Future<Long> lost = lostLater.future().compose(f -> f);
     assertThat(Await.failure(lost)).isInstanceOf(NotOwnerException.class);
     assertThat(Await.result(stored)).isPositive();
     assertThat(Await.result(store.loadChunks(other))).hasSize(1);

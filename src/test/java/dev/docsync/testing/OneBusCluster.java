@@ -26,14 +26,7 @@ public final class OneBusCluster implements AutoCloseable {
     for (String id : ids) {
       StaticMembership view = new StaticMembership(id, ids);
       DocsyncVerticle node = new DocsyncVerticle(view);
-      JsonObject config = new JsonObject()
-          .put("DOCSYNC_PG_URL", pgUrl)
-          .put("DOCSYNC_HTTP_HOST", "127.0.0.1")
-          .put("DOCSYNC_HTTP_PORT", 0)
-          .put("DOCSYNC_SYNC_STATE_FLUSH_MS", 200)
-          .put("DOCSYNC_AUTH_ENABLED", false)
-          .mergeIn(overrides);
-      Await.result(vertx.deployVerticle(node, new DeploymentOptions().setConfig(config)));
+      Await.result(vertx.deployVerticle(node, new DeploymentOptions().setConfig(TestService.testConfig(pgUrl, overrides))));
       views.add(view);
       nodes.add(node);
     }

@@ -72,14 +72,18 @@ public final class TestService implements AutoCloseable {
   private void boot() {
     vertx = Await.result(vertxFactory.get());
     verticle = new DocsyncVerticle();
-    JsonObject config = new JsonObject()
+    Await.result(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(testConfig(pgUrl, overrides))));
+  }
+
+  /** A test node's settings: the database, a free port on loopback, auth off, quick sync-state flushes; then overrides. */
+  static JsonObject testConfig(String pgUrl, JsonObject overrides) {
+    return new JsonObject()
         .put("DOCSYNC_PG_URL", pgUrl)
         .put("DOCSYNC_HTTP_HOST", "127.0.0.1")
         .put("DOCSYNC_HTTP_PORT", 0)
         .put("DOCSYNC_SYNC_STATE_FLUSH_MS", 200)
         .put("DOCSYNC_AUTH_ENABLED", false)
         .mergeIn(overrides);
-    Await.result(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)));
   }
 
   /** Stops the whole Vert.x instance of the node and starts a new one on the same database (clients stay). */

@@ -3,8 +3,10 @@ package dev.docsync.store.impl;
 import dev.docsync.store.Lease;
 import dev.docsync.store.NotOwnerException;
 import dev.docsync.store.StoredChunk;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -19,7 +21,7 @@ import java.util.List;
 /**
  * Group commit for chunk appends: appends that arrive while earlier batches are being committed
  * wait and then go out together in one {@code executeBatch}, which PostgreSQL commits once.
- * Used from one event-loop context only.
+ * Used from one event-loop context only (see PgDocumentStore: one writer per context).
  */
 final class GroupCommitWriter {
   private record Pending(Lease lease, byte[] data, Promise<Long> promise) {}
@@ -29,8 +31,11 @@ final class GroupCommitWriter {
   private final int maxBatch;
   private List<Pending> waiting = new ArrayList<>();
   private int inFlight;
+  private final Context context;
 
-  GroupCommitWriter(Pool pool, int maxInFlight, int maxBatch) {
+  /** A writer of {@code context}: only code running there may append (its state and promises are unsynchronised). */
+  GroupCommitWriter(Context context, Pool pool, int maxInFlight, int maxBatch) {
+    this.context = context;
     this.pool = pool;
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
@@ -38,6 +43,9 @@ final class GroupCommitWriter {
 
   /** Fails with {@link NotOwnerException} when the lease is lost; the other appends of its batch still commit. */
   Future<Long> append(Lease lease, byte[] data) {
+    if (Vertx.currentContext() != context) {
+      throw new IllegalStateException("a group-commit writer is used from the context it was made for only");
+    }
     Promise<Long> promise = Promise.promise();
     waiting.add(new Pending(lease, data, promise));
     flush();

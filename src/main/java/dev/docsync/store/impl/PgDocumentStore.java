@@ -8,6 +8,7 @@ import dev.docsync.store.ServerIdentity;
 import dev.docsync.store.StoredChunk;
 import dev.docsync.store.StoredDocument;
 import dev.docsync.store.SyncStateRecord;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +35,16 @@ import java.util.UUID;
 /** {@link DocumentStore} on PostgreSQL through the Vert.x PgClient. */
 public final class PgDocumentStore implements DocumentStore {
   private final Pool pool;
-  private final GroupCommitWriter writer;
+  private final int maxBatch;
+  /**
+   * One group-commit writer per calling context (each document shard's event loop): a writer's state and the
+   * completion of its appends belong to the context its callers run on.
+   */
+  private final Map<Context, GroupCommitWriter> writers = new ConcurrentHashMap<>();
 
   private PgDocumentStore(Pool pool, int maxBatch) {
     this.pool = pool;
-    this.writer = new GroupCommitWriter(pool, 2, maxBatch);
+    this.maxBatch = maxBatch;
   }
 
   /** Connects and applies sql/schema.sql. Call from the context that will use the store. */
@@ -96,7 +103,11 @@ public final class PgDocumentStore implements DocumentStore {
 
   @Override
   public Future<Long> appendChunk(Lease lease, byte[] changes) {
-    return writer.append(lease, changes);
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      throw new IllegalStateException("appendChunk is called from a Vert.x context (a document shard)");
+    }
+    return writers.computeIfAbsent(context, c -> new GroupCommitWriter(c, pool, 2, maxBatch)).append(lease, changes);
   }
 
   @Override

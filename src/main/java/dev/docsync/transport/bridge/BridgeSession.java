@@ -5,6 +5,8 @@ import dev.docsync.limits.Slot;
 import dev.docsync.presence.PresenceAddresses;
 import dev.docsync.protocol.Addresses;
 import io.vertx.core.Future;
+import dev.docsync.protocol.DocId;
+import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.Identity;
 import dev.docsync.transport.ConnectionInfo;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -120,8 +122,8 @@ final class BridgeSession {
         .addHeader(Identity.SUBJECT_HEADER, grant == null ? Identity.ANONYMOUS : grant.subject())
         .addHeader(Identity.OPENER_HEADER, id);
     openDocs.forEach((docId, count) -> {
-      for (int i = 0; i < count; i++) {
-        requests.add(bus.request(Addresses.FRONTEND, new JsonObject().put("type", "CLOSE").put("docId", docId), asThisSocket));
+      for (int i = 0; i < count && DocId.valid(docId); i++) {
+        requests.add(bus.request(Addresses.FRONTEND, new DocRequest.Close(new DocId(docId)).toJson(), asThisSocket));
       }
     });
     participants.forEach(p -> requests.add(bus.request(PresenceAddresses.REQUESTS, new JsonObject()

@@ -1,46 +1,41 @@
 package dev.docsync.transport.ws;
 
-import dev.docsync.protocol.Addresses;
-import dev.docsync.protocol.Base64s;
+import dev.docsync.doc.DocumentClient;
+import dev.docsync.doc.DocumentRouter;
+import dev.docsync.protocol.DocId;
+import dev.docsync.protocol.DocRequest;
+import dev.docsync.protocol.DocsyncException;
 import dev.docsync.protocol.ErrorCode;
 import io.vertx.core.Future;
-import dev.docsync.doc.DocumentRouter;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 
-/** The core's event-bus peer API (HELLO, SYNC, BYE), as Futures of the reply body. */
+/** The core's peer API (HELLO, SYNC, BYE), as Futures of the reply body. */
 public final class CorePeers {
-  private final DocumentRouter router;
+  private final DocumentClient documents;
 
   public CorePeers(DocumentRouter router) {
-    this.router = router;
+    this.documents = new DocumentClient(router);
   }
 
-  /** {@code storageId} null: an ephemeral peer, whose sync state is never stored. */
-  /** {@code firstMessage}, if not null, is the peer's first sync message, answered together with the greeting. */
+  /**
+   * {@code storageId} null: an ephemeral peer, whose sync state is never stored. {@code firstMessage}, if not null,
+   * is the peer's first sync message, answered together with the greeting.
+   */
   public Future<JsonObject> hello(String docId, String peerId, String storageId, String address, boolean readOnly,
                                   byte[] firstMessage) {
-    JsonObject body = request("HELLO", docId, peerId).put("address", address).put("readOnly", readOnly);
-    if (firstMessage != null) {
-      body.put("message", Base64s.encode(firstMessage));
-    }
-    if (storageId == null) {
-      body.put("ephemeral", true);
-    } else {
-      body.put("storageId", storageId);
-    }
-    return send(body);
+    return send(() -> new DocRequest.Hello(new DocId(docId), peerId, storageId, address, readOnly, firstMessage));
   }
 
   /** Completes once the changes the message carried are durable; the reply holds the heads after it. */
   public Future<JsonObject> sync(String docId, String peerId, byte[] message) {
-    return send(request("SYNC", docId, peerId).put("message", Base64s.encode(message)));
+    return send(() -> new DocRequest.Sync(new DocId(docId), peerId, message));
   }
 
   public Future<JsonObject> bye(String docId, String peerId) {
-    return send(request("BYE", docId, peerId));
+    return send(() -> new DocRequest.Bye(new DocId(docId), peerId));
   }
 
   /** The core's code for a failed request; transport failures (timeout, no handler) count as OVERLOADED. */
@@ -48,14 +43,15 @@ public final class CorePeers {
     if (failure instanceof ReplyException reply) {
       return reply.failureType() == ReplyFailure.RECIPIENT_FAILURE ? ErrorCode.of(reply.failureCode()) : ErrorCode.OVERLOADED;
     }
-    return ErrorCode.INTERNAL;
+    return failure instanceof DocsyncException refused ? refused.code() : ErrorCode.INTERNAL;
   }
 
-  private static JsonObject request(String type, String docId, String peerId) {
-    return new JsonObject().put("type", type).put("docId", docId).put("peerId", peerId);
-  }
-
-  private Future<JsonObject> send(JsonObject body) {
-    return router.<JsonObject>request(Addresses.PEER, body, null).map(Message::body);
+  /** A request that cannot even be made (an invalid docId) fails like one the core refused. */
+  private Future<JsonObject> send(Supplier<DocRequest> request) {
+    try {
+      return documents.send(request.get());
+    } catch (DocsyncException e) {
+      return Future.failedFuture(e);
+    }
   }
 }

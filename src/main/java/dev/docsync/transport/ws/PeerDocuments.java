@@ -28,9 +28,12 @@ final class PeerDocuments {
 
   /** A document of this peer: HELLO said (or saying), ephemeral relay subscribed. */
   private record DocLink(Future<JsonObject> hello, MessageConsumer<JsonObject> ephemerals) {
-    /** Whether the greeting was answered by {@code node}'s owner of the document. */
-    boolean greetedBy(String node) {
-      return hello.succeeded() && node.equals(hello.result().getString("node"));
+    /**
+     * Whether another node than {@code node} answered the greeting. A greeting still under way is answered by the
+     * owner that loads the document (its own load, most often) or fails, and the next message greets again.
+     */
+    boolean greetedByAnotherThan(String node) {
+      return hello.succeeded() && !node.equals(hello.result().getString("node"));
     }
   }
 
@@ -160,7 +163,7 @@ final class PeerDocuments {
    */
   void loadedOn(String docId, String node) {
     DocLink link = docs.get(docId);
-    if (link != null && !link.greetedBy(node)) {
+    if (link != null && link.greetedByAnotherThan(node)) {
       resync(docId);
     }
   }

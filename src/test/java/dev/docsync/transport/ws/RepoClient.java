@@ -133,6 +133,11 @@ public final class RepoClient implements AutoCloseable {
     return call("putMany", new JsonObject().put("url", url).put("prefix", prefix).put("count", count).put("yieldEvery", yieldEvery));
   }
 
+  /** count changes, waiting delayMs after each: a typist. */
+  JsonObject type(String url, String prefix, int count, int delayMs) {
+    return call("putMany", new JsonObject().put("url", url).put("prefix", prefix).put("count", count).put("delayMs", delayMs));
+  }
+
   /** Waits until doc[key] == value; returns the epoch ms when it was seen. */
   public long waitFor(String url, String key, Object value) {
     return call("waitFor", new JsonObject().put("url", url).put("key", key).put("value", value)).getLong("seenAt");

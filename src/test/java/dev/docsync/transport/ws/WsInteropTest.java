@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,58 @@ class WsInteropTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> carol.heads(url).equals(alice.heads(url)));
         assertThat(carol.doc(url)).isEqualTo(alice.doc(url));
         assertThat(carol.doc(url).size()).isEqualTo(202); // title, winner, a0..a99, b0..b99
+      }
+    }
+  }
+
+  /**
+   * A hot document: four writers at once, their changes and acknowledgements arriving in the same batches
+   * (several messages of one peer per batch, answered between two of them only when Automerge needs it).
+   * Everyone ends with every change, the same heads as the store.
+   */
+  @Test
+  void fourWritersTypingAtOnceOnOneDocumentAllConverge() {
+    String[] names = {"w1", "w2", "w3", "w4"};
+    RepoClient[] writers = new RepoClient[names.length];
+    ExecutorService threads = Executors.newFixedThreadPool(names.length); // all at once, whatever the core count
+    try {
+      for (int i = 0; i < names.length; i++) {
+        writers[i] = client(names[i]);
+      }
+      String url = createStored(writers[0], new JsonObject().put("title", "hot"));
+      for (int i = 1; i < names.length; i++) {
+        assertThat(writers[i].find(url)).isEqualTo("ready");
+      }
+      CompletableFuture<?>[] typing = new CompletableFuture<?>[names.length];
+      for (int i = 0; i < names.length; i++) {
+        RepoClient w = writers[i];
+        String prefix = names[i] + "-";
+        typing[i] = CompletableFuture.runAsync(() -> w.type(url, prefix, 150, 5), threads);
+      }
+      CompletableFuture.allOf(typing).join();
+      for (RepoClient w : writers) {
+        for (String n : names) {
+          w.waitFor(url, n + "-149", 149);
+        }
+      }
+      String docId = url.substring("automerge:".length());
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        Object heads = writers[0].heads(url);
+        for (RepoClient w : writers) {
+          if (!w.heads(url).equals(heads)) {
+            return false;
+          }
+        }
+        return storedHeads(service, docId).equals(heads);
+      });
+      assertThat(writers[3].doc(url)).isEqualTo(writers[0].doc(url));
+      assertThat(writers[0].doc(url).size()).isEqualTo(1 + 4 * 150);
+    } finally {
+      threads.shutdown();
+      for (RepoClient w : writers) {
+        if (w != null) {
+          w.close();
+        }
       }
     }
   }
