@@ -138,7 +138,8 @@ public final class DocumentRouter {
       return -1;
     }
     boolean notOwner = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == ErrorCode.NOT_OWNER.code();
-    boolean nodeGone = reply.failureType() == ReplyFailure.NO_HANDLERS
+    // ERROR: "Discarded the request", what a consumer that unregisters (a stopping node) answers what it still held.
+    boolean nodeGone = reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureType() == ReplyFailure.ERROR
         || (reply.failureType() == ReplyFailure.TIMEOUT && !membership.documentOwners().contains(node));
     if (!notOwner && !nodeGone) {
       return -1;
