@@ -57,8 +57,16 @@ public final class OneBusCluster implements AutoCloseable {
     return "http://127.0.0.1:" + nodes.get(index).httpPort();
   }
 
+  /**
+   * Stops both nodes. Once in a CI run (machine PostgreSQL, after a passing test) one node's stop never completed:
+   * not yet understood (see the session note), so the wait is bounded and a stop that hangs is reported, not fatal.
+   */
   @Override
   public void close() {
-    Await.result(vertx.close());
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("[one-bus-cluster] the nodes did not stop within 30 s: " + e);
+    }
   }
 }
