@@ -48,8 +48,8 @@ public abstract sealed class BridgeClient implements AutoCloseable {
       options.setLocalAddress(localAddress);
     }
     WebSocketClient client = vertx.createWebSocketClient(options);
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(httpPort).setURI("/eventbus/websocket"))
-        .<BridgeClient>map(socket -> new SockJs(client, socket))
+    return Await.onContext(vertx, () -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(httpPort)
+            .setURI("/eventbus/websocket")).<BridgeClient>map(socket -> new SockJs(client, socket)))
         .onFailure(e -> client.close());
   }
 
@@ -74,7 +74,7 @@ public abstract sealed class BridgeClient implements AutoCloseable {
       options.setLocalAddress(localAddress);
     }
     NetClient client = vertx.createNetClient(options);
-    return client.connect(port, "127.0.0.1").<BridgeClient>map(socket -> new Tcp(client, socket))
+    return Await.onContext(vertx, () -> client.connect(port, "127.0.0.1").<BridgeClient>map(socket -> new Tcp(client, socket)))
         .onFailure(e -> client.close());
   }
 

@@ -75,7 +75,7 @@ public final class WsClient implements AutoCloseable {
     WebSocketClient wsClient = vertx.createWebSocketClient(options());
     WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/sync")
         .addHeader("X-Forwarded-For", forwardedFor);
-    return Await.result(wsClient.connect(target).map(socket -> new WsClient(wsClient, socket, true)));
+    return Await.result(Await.onContext(vertx, () -> wsClient.connect(target).map(socket -> new WsClient(wsClient, socket, true))));
   }
 
   public static Future<WsClient> connectAsync(Vertx vertx, int port, String localAddress) {
@@ -91,7 +91,7 @@ public final class WsClient implements AutoCloseable {
     WebSocketClient wsClient = vertx.createWebSocketClient(options);
     WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI(token == null ? "/sync" : "/sync?token=" + token);
-    return wsClient.connect(target).map(socket -> new WsClient(wsClient, socket, true))
+    return Await.onContext(vertx, () -> wsClient.connect(target).map(socket -> new WsClient(wsClient, socket, true)))
         .onFailure(e -> wsClient.close());
   }
 
