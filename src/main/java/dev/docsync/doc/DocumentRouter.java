@@ -37,6 +37,8 @@ public final class DocumentRouter {
   private static final int MAX_HOLDERS = 10_000;
   private static final int MAX_FOLLOWS = 4;
   private static final long MAX_BACKOFF_MS = 500;
+  /** Vert.x 5's text for a request its consumer dropped unhandled (HandlerRegistration#discardMessage). */
+  private static final String DISCARDED = "Discarded the request";
 
   private final Vertx vertx;
   private final Membership membership;
@@ -138,9 +140,8 @@ public final class DocumentRouter {
       return -1;
     }
     boolean notOwner = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == ErrorCode.NOT_OWNER.code();
-    // ERROR: "Discarded the request", what a consumer that unregisters (a stopping node) answers what it still held.
     boolean nodeGone = reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureType() == ReplyFailure.ERROR
-        || (reply.failureType() == ReplyFailure.TIMEOUT && !membership.documentOwners().contains(node));
+        || discarded(reply) || (reply.failureType() == ReplyFailure.TIMEOUT && !membership.documentOwners().contains(node));
     if (!notOwner && !nodeGone) {
       return -1;
     }
@@ -160,6 +161,15 @@ public final class DocumentRouter {
     }
     holders.remove(docId);
     return Math.min(MAX_BACKOFF_MS, 25L << Math.min(tries, 5));
+  }
+
+  /**
+   * What a consumer that unregisters (a stopping node's inbox) answers each request it still held, at once: a TIMEOUT
+   * saying "Discarded the request". Nothing of it was handled, so it is retried like a request to a node that left.
+   */
+  private static boolean discarded(ReplyException reply) {
+    return reply.failureType() == ReplyFailure.TIMEOUT && reply.getMessage() != null
+        && reply.getMessage().startsWith(DISCARDED);
   }
 
   private void remember(String docId, String holder) {

@@ -42,7 +42,7 @@ public final class SyncBench {
   record Settings(
       int manyDocs, int manyClientsPerDoc, double[] manyRates, double manyWarmup, double manyWindow, double manyDrain,
       double p99LimitMs,
-      int[] hotTypists, double hotPerTypist, double hotWarmup, double hotWindow, double hotDrain,
+      int[] hotTypists, double hotPerTypist, double hotJvmWarmup, double hotWarmup, double hotWindow, double hotDrain,
       int largeChanges, int bootstrapChanges, int connections,
       int durDocs, int durClientsPerDoc, double[] durRates, double durWarmup, double durWindow, double durDrain,
       int pgbenchSeconds) {
@@ -51,7 +51,7 @@ public final class SyncBench {
       return new Settings(
           200, 4, new double[] {100, 200, 400, 700, 1000, 1400, 2000, 2800, 4000}, 3, 10, 5,
           100,
-          new int[] {4, 16, 64}, 6, 3, 12, 10,
+          new int[] {4, 16, 64}, 6, 20, 3, 12, 10,
           100_000, 10_000, 10_000,
           100, 2, new double[] {500, 1000, 2000, 3000, 4000, 6000, 8000}, 2, 8, 5,
           10);
@@ -61,7 +61,7 @@ public final class SyncBench {
       return new Settings(
           4, 2, new double[] {20, 40}, 0.5, 1.5, 2,
           1000,
-          new int[] {3}, 6, 0.5, 1.5, 2,
+          new int[] {3}, 6, 0, 0.5, 1.5, 2,
           300, 200, 20,
           3, 2, new double[] {20}, 0.5, 1.5, 2,
           2);
@@ -208,7 +208,7 @@ public final class SyncBench {
         try (Server server = server(serverName, "hot", null, profile ? jfr : null)) {
           int[] typists = options.containsKey("hot-typists")
               ? Arrays.stream(options.get("hot-typists").split(",")).mapToInt(Integer::parseInt).toArray() : s.hotTypists();
-          JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
+          JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(), s.hotJvmWarmup(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
           server.stop();
           return withProfile(r, serverName, profile, jfr);
         }
@@ -437,7 +437,7 @@ public final class SyncBench {
     return switch (scenario) {
       case "many" -> sc.ramp(server, s.manyDocs(), s.manyClientsPerDoc(), s.manyRates(), s.manyWarmup(), s.manyWindow(),
           s.manyDrain(), s.p99LimitMs());
-      case "hot" -> sc.hotDocument(server, s.hotTypists(), s.hotPerTypist(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
+      case "hot" -> sc.hotDocument(server, s.hotTypists(), s.hotPerTypist(), s.hotJvmWarmup(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
       case "bootstrap" -> sc.bigDocument(server, Scenarios.buildDocument(s.bootstrapChanges()), false, 60_000);
       case "connections" -> sc.connections(server, s.connections());
       default -> throw new IllegalArgumentException(scenario);
