@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * clustered nodes on the machine's PostgreSQL and the cross-node hop, about 8 min, see {@link ClusterScenario}), servers
  * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (JFR on docsync: true),
  * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), large-changes (size of the large
- * document), docsync-jvm (extra JVM options of the docsync server), --smoke for tiny numbers, and
+ * document), docsync-jvm (extra JVM options of the docsync server), docsync-env (KEY=VALUE,… settings of the docsync
+ * server), --smoke for tiny numbers, and
  * --report-only to rewrite the report from the results.json of the last run.
  */
 public final class SyncBench {
@@ -242,6 +243,18 @@ public final class SyncBench {
     }
   }
 
+  /** Settings of the docsync server from {@code --docsync-env=KEY=VALUE,KEY=VALUE} (an A/B of one setting). */
+  private Map<String, String> docsyncEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String pair : options.getOrDefault("docsync-env", "").split(",")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    return env;
+  }
+
   private final Map<Integer, Scenarios.BigDoc> bigDocs = new LinkedHashMap<>();
 
   private Scenarios.BigDoc bigDoc(int changes) {
@@ -278,7 +291,7 @@ public final class SyncBench {
       if (options.containsKey("docsync-jvm")) { // extra JVM options of the docsync server, space-separated
         jvm.addAll(Arrays.asList(options.get("docsync-jvm").trim().split("\\s+")));
       }
-      server = new Server.Docsync(jar, dir, pgUrl, jfr, jvm, Map.of());
+      server = new Server.Docsync(jar, dir, pgUrl, jfr, jvm, docsyncEnv());
     } else if (name.equals("reference")) {
       Path ref = Path.of(options.getOrDefault("reference", "bench/reference-server")).toAbsolutePath();
       if (!Files.isDirectory(ref.resolve("node_modules"))) {
