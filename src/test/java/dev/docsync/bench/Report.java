@@ -79,7 +79,7 @@ final class Report {
         + "marks windows where they used > " + (int) Scenarios.CONTENDED_PCT + "% as contended");
     row("scaled to fit ~25 min", "many documents: " + s.manyDocs() + " docs x " + s.manyClientsPerDoc() + " clients, "
         + (int) s.manyWindow() + " s windows (after " + (int) s.manyWarmup() + " s warm-up); hot document: " + (int) s.hotWindow()
-        + " s windows (after " + (int) s.hotJvmWarmup() + " s of 16 typists on another document, unmeasured, and "
+        + " s windows (after " + (int) s.hotJvmWarmup() + " s of the first step's typists on another document, unmeasured, and "
         + (int) s.hotWarmup() + " s per step); durability: " + s.durDocs() + " docs x " + s.durClientsPerDoc() + " clients, " + (int) s.durWindow()
         + " s windows; connections: up to " + s.connections() + "; pgbench " + s.pgbenchSeconds() + " s per run");
     line();

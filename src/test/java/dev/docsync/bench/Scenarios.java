@@ -284,17 +284,17 @@ final class Scenarios {
 
   /**
    * Hot document: n typists on one document, each at {@code perTypist} changes/s, for each n. First, unmeasured,
-   * {@code jvmWarmupS} of 16 typists on another document: a server runs for days, so its steady state is measured,
-   * not its JIT compiler (a third of a fresh JVM's CPU in 12-s windows); the reference gets the same.
+   * {@code jvmWarmupS} of the first step's typists on another document: a server runs for days, so its steady state is
+   * measured, not its JIT compiler (a third of a fresh JVM's CPU in 12-s windows); the reference gets the same.
    */
   JsonObject hotDocument(Server server, int[] typists, double perTypist, double jvmWarmupS, double warmupS, double windowS,
                          double drainS) {
     JsonArray steps = new JsonArray();
     if (jvmWarmupS > 0) {
-      List<SimClient> clients = clients(population(1, 16));
+      List<SimClient> clients = clients(population(1, typists[0]));
       try {
         connectAndSync(server, clients, 60_000);
-        step(server, clients, 16 * perTypist, jvmWarmupS, 1, drainS);
+        step(server, clients, typists[0] * perTypist, jvmWarmupS, 1, drainS);
       } finally {
         closeAll(clients);
       }

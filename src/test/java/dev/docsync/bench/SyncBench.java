@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * notes (markdown appended), scenarios (many,hot,large,bootstrap,connections,durability; also cluster: one node vs three
  * clustered nodes on the machine's PostgreSQL and the cross-node hop, about 8 min, see {@link ClusterScenario}), servers
  * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (JFR on docsync: true),
- * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), large-changes (size of the large
+ * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), hot-jvm-warmup (s, unmeasured, before the first step), large-changes (size of the large
  * document), docsync-jvm (extra JVM options of the docsync server), docsync-env (KEY=VALUE,… settings of the docsync
  * server), --smoke for tiny numbers, and
  * --report-only to rewrite the report from the results.json of the last run.
@@ -209,7 +209,9 @@ public final class SyncBench {
         try (Server server = server(serverName, "hot", null, profile ? jfr : null)) {
           int[] typists = options.containsKey("hot-typists")
               ? Arrays.stream(options.get("hot-typists").split(",")).mapToInt(Integer::parseInt).toArray() : s.hotTypists();
-          JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(), s.hotJvmWarmup(), s.hotWarmup(), s.hotWindow(), s.hotDrain());
+          JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(),
+              Double.parseDouble(options.getOrDefault("hot-jvm-warmup", Double.toString(s.hotJvmWarmup()))), s.hotWarmup(),
+              s.hotWindow(), s.hotDrain());
           server.stop();
           return withProfile(r, serverName, profile, jfr);
         }
