@@ -79,7 +79,7 @@ final class Report {
         + "marks windows where they used > " + (int) Scenarios.CONTENDED_PCT + "% as contended");
     row("scaled to fit ~25 min", "many documents: " + s.manyDocs() + " docs x " + s.manyClientsPerDoc() + " clients, "
         + (int) s.manyWindow() + " s windows (after " + (int) s.manyWarmup() + " s warm-up); hot document: " + (int) s.hotWindow()
-        + " s windows (after " + (int) s.hotJvmWarmup() + " s of the first step's typists on another document, unmeasured, and "
+        + " s windows (after " + (int) s.hotJvmWarmup() + " s of the first step's typists on two other documents, clients joining and leaving, unmeasured, and "
         + (int) s.hotWarmup() + " s per step); durability: " + s.durDocs() + " docs x " + s.durClientsPerDoc() + " clients, " + (int) s.durWindow()
         + " s windows; connections: up to " + s.connections() + "; pgbench " + s.pgbenchSeconds() + " s per run");
     line();
@@ -112,6 +112,8 @@ final class Report {
         cmp("hot document, " + typists + " typists", "p50 / p99 / max (ms)", triple(d), triple(n));
         cmp("hot document, " + typists + " typists", "server CPU (% of a core)", d == null ? null : d.getDouble("serverCpu"),
             n == null ? null : n.getDouble("serverCpu"), false);
+        cmp("hot document, " + typists + " typists", "server CPU without JIT compiler threads (docsync; node: all of it)",
+            d == null ? null : withoutJit(d), n == null ? null : n.getDouble("serverCpu"), false);
       }
     }
     for (String key : new String[] {"large", "bootstrap"}) {
@@ -152,6 +154,17 @@ final class Report {
     }
     line();
     targets();
+  }
+
+  /** A step's server CPU less its JIT compiler threads: what the work itself costs once the JVM has compiled it. */
+  private static Double withoutJit(JsonObject step) {
+    JsonObject threads = step.getJsonObject("serverThreads");
+    if (threads == null || step.getDouble("serverCpu") == null) {
+      return null;
+    }
+    double jit = threads.fieldNames().stream().filter(t -> t.startsWith("C") && t.contains("CompilerThre"))
+        .mapToDouble(threads::getDouble).sum();
+    return CpuWindow.round(step.getDouble("serverCpu") - jit);
   }
 
   private void targets() {
