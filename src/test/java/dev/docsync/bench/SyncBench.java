@@ -119,14 +119,11 @@ public final class SyncBench {
         }
       }
       Settings used = last.getBoolean("smoke", false) ? Settings.smoke() : Settings.full();
+      results.mergeIn(last);
+      List<String> ran = List.of("many", "hot", "large", "bootstrap", "connections", "durability", "cluster").stream()
+          .filter(last::containsKey).toList();
       Path report = Path.of(options.get("report"));
-      JsonObject cluster = last.getJsonObject("cluster") == null ? null : last.getJsonObject("cluster").getJsonObject("docsync");
-      boolean clusterOnly = cluster != null && !cluster.containsKey("error") && Files.exists(report)
-          && List.of("many", "hot", "large", "bootstrap", "connections", "durability").stream().noneMatch(last::containsKey);
-      Files.writeString(report, clusterOnly // a run of the cluster scenario alone: its section only
-          ? ClusterReport.replace(Files.readString(report), ClusterReport.section(cluster, last.getString("startedAt"),
-              last.getJsonObject("machine").getInteger("cores")))
-          : new Report(last, used, readJmh(), readNotes()).markdown());
+      Files.writeString(report, reportText(report, ran, used));
       log("report: " + Path.of(options.get("report")).toAbsolutePath());
       return;
     }
@@ -164,7 +161,7 @@ public final class SyncBench {
     save();
     if (options.containsKey("report")) {
       Path report = Path.of(options.get("report"));
-      Files.writeString(report, reportText(report, scenarios));
+      Files.writeString(report, reportText(report, scenarios, settings));
       log("report: " + report.toAbsolutePath());
     }
   }
@@ -173,7 +170,7 @@ public final class SyncBench {
    * The cluster scenario alone replaces only the Cluster section of an existing report; a run without it keeps the
    * section of the last run that had it (each names its own date).
    */
-  private String reportText(Path report, List<String> scenarios) throws IOException {
+  private String reportText(Path report, List<String> scenarios, Settings used) throws IOException {
     String old = Files.exists(report) ? Files.readString(report) : null;
     JsonObject cluster = results.getJsonObject("cluster") == null ? null : results.getJsonObject("cluster").getJsonObject("docsync");
     if (cluster != null && cluster.containsKey("error")) {
@@ -183,7 +180,7 @@ public final class SyncBench {
       return ClusterReport.replace(old, ClusterReport.section(cluster, results.getString("startedAt"),
           results.getJsonObject("machine").getInteger("cores")));
     }
-    String generated = new Report(results, settings, readJmh(), readNotes()).markdown();
+    String generated = new Report(results, used, readJmh(), readNotes()).markdown();
     return cluster == null && old != null ? ClusterReport.replace(generated, ClusterReport.extract(old)) : generated;
   }
 
