@@ -140,6 +140,7 @@ public final class DocumentRouter {
       return -1;
     }
     boolean notOwner = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == ErrorCode.NOT_OWNER.code();
+    // ERROR: the clustered event bus could not deliver to the node (its connection failed).
     boolean nodeGone = reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureType() == ReplyFailure.ERROR
         || discarded(reply) || (reply.failureType() == ReplyFailure.TIMEOUT && !membership.documentOwners().contains(node));
     if (!notOwner && !nodeGone) {
