@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -258,6 +259,27 @@ public final class DocsyncVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
   }
 
+  /**
+   * One step of stopping, bounded: a step that fails or does not finish within the shutdown timeout (plus 5 s) is logged
+   * and the stop goes on, so a stopping node always ends (a teardown once waited forever after "docsync stopping").
+   */
+  private Future<Void> stopStep(String name, Supplier<Future<?>> step) {
+    Future<?> running;
+    try {
+      running = step.get();
+    } catch (RuntimeException e) {
+      running = Future.failedFuture(e);
+    }
+    if (running == null) {
+      return Future.succeededFuture();
+    }
+    return running.timeout(config.owner().shutdownTimeoutMs() + 5_000, TimeUnit.MILLISECONDS).<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("docsync stopping: {} did not stop cleanly ({}); going on", name, e.toString());
+          return Future.succeededFuture();
+        });
+  }
+
   /** The membership stops following the cluster; Vert.x itself leaves it when it closes (after this verticle). */
   private void leftCluster() {
     if (membersGauge != null) {
@@ -276,20 +298,20 @@ public final class DocsyncVerticle extends VerticleBase {
     // Vert.x undeploys the document shards (deployed from here: children of this verticle) before this runs: they
     // have drained, stored every peer's sync state, told their peers the documents moved and released the leases.
     // Upstream links and WebSocket peers then say goodbye; in a cluster their requests go to the other nodes.
-    Future<Void> upstreamsStopped = upstreams == null ? Future.succeededFuture() : upstreams.stop();
-    Future<Void> wsClosed = upstreamsStopped.eventually(() -> webSocket == null ? Future.succeededFuture() : webSocket.close());
+    Future<Void> upstreamsStopped = stopStep("upstream links", () -> upstreams == null ? null : upstreams.stop());
+    Future<Void> wsClosed = upstreamsStopped.compose(v -> stopStep("WebSocket peers", () -> webSocket == null ? null : webSocket.close()));
     // Requests under way are answered (by the other nodes of a cluster) before the server closes.
-    Future<Void> httpClosed = wsClosed.eventually(() -> http == null ? Future.succeededFuture()
-        : http.shutdown(config.owner().shutdownTimeoutMs(), TimeUnit.MILLISECONDS));
+    Future<Void> httpClosed = wsClosed.compose(v -> stopStep("HTTP server", () -> http == null ? null
+        : http.shutdown(config.owner().shutdownTimeoutMs(), TimeUnit.MILLISECONDS)));
     // The store closes after the documents' addresses (DocumentService.stop: shards already gone, addresses closed).
     return httpClosed
-        .eventually(this::stopLiveServices)
-        .eventually(() -> documents == null ? Future.succeededFuture() : documents.stop())
-        .eventually(() -> store == null ? Future.succeededFuture() : store.close())
-        .eventually(() -> embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+        .compose(v -> stopStep("bridges, presence and chat", this::stopLiveServices))
+        .compose(v -> stopStep("document addresses", () -> documents == null ? null : documents.stop()))
+        .compose(v -> stopStep("database pool", () -> store == null ? null : store.close()))
+        .compose(v -> stopStep("embedded PostgreSQL", () -> embedded == null ? null : vertx.executeBlocking(() -> {
           embedded.close();
           return null;
-        }))
+        })))
         .onComplete(ar -> {
           leftCluster();
           if (http != null) {
