@@ -467,11 +467,11 @@ final class DocumentOwner {
             left = Parked.NONE;
           }
           env.unregister(this, left);
-          if (!leaseLost && left.peers().isEmpty() && left.openFrontends() == 0) {
-            env.store().releaseLease(lease);
-          }
+          // Closed once the release is written: a stopping shard must not leave a query behind on its context.
+          Future<Void> released = !leaseLost && left.peers().isEmpty() && left.openFrontends() == 0
+              ? env.store().releaseLease(lease).recover(e -> Future.succeededFuture()) : Future.succeededFuture();
           env.events().documentUnloaded(docId);
-          closed.tryComplete();
+          released.onComplete(r -> closed.tryComplete());
           resubmitLeftovers();
         });
   }

@@ -46,6 +46,8 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
   private final Membership membership;
   private final int index;
   private final long leaseMs;
+  /** The last lease renewal (a stopping shard waits for it). */
+  private Future<?> renewal = Future.succeededFuture();
   /** In access order: the head is the least recently used document. */
   private final Map<String, DocumentOwner> owners = new LinkedHashMap<>(64, 0.75f, true);
   private final Map<String, Parked> parked = new HashMap<>();
@@ -112,7 +114,10 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
         held.add(lease);
       }
     });
-    store.renewLeases(membership.nodeId(), held, leaseMs).onSuccess(renewed -> {
+    if (stopping || held.isEmpty()) {
+      return;
+    }
+    renewal = store.renewLeases(membership.nodeId(), held, leaseMs).onSuccess(renewed -> {
       for (Lease lease : held) {
         DocumentOwner owner = owners.get(lease.docId().value());
         if (!renewed.contains(lease.docId()) && owner == byDoc.get(lease.docId().value()) && owner.lease() == lease) {
@@ -143,6 +148,7 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
     // Requests already on their way still reach the documents loaded here; others are answered NOT_OWNER.
     return Future.join(List.copyOf(owners.values()).stream().map(DocumentOwner::shutdown).toList())
         .timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)
+        .eventually(() -> renewal.timeout(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)) // not left in flight
         .eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
         .eventually(() -> automerge.close());
   }

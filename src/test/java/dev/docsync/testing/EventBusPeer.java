@@ -55,6 +55,9 @@ public final class EventBusPeer implements AutoCloseable {
   }
 
   private synchronized void receive(JsonObject body) {
+    if (!(body.getValue("message") instanceof String)) {
+      return; // an event ("moved", "deleted"), not a sync message
+    }
     byte[] message = Base64s.decode(body.getString("message"), "message");
     bytesIn.addAndGet(message.length);
     changesPerMessage.add(SyncMessageCheck.changeCount(message));
