@@ -211,15 +211,10 @@ class LoadedDocumentTest {
     assertThat(refused.replies).singleElement().satisfies(r -> assertThat(r.error().code()).isEqualTo(ErrorCode.FORBIDDEN));
 
     BatchResult others = step(PACED, false, localChange(otherChange("theirs")));
-    if (withChanges(others, "reader") == 0) {
-      // The reader left our last message unanswered (Automerge's Bloom filters make that depend on the change hashes,
-      // seen once in a CI run): pacing holds the next one back for PACE_MS at most.
-      assertThat(others.paceAgainNanos).isPositive();
-      clock.advanceMs(PACE_MS);
-      others = step(PACED, false);
-    }
-    assertThat(withChanges(others, "reader")).isEqualTo(1);
-    reader.receive(others.outgoing);
+    assertThat(others.outgoing).extracting(BatchResult.Outgoing::peerId).containsExactly("reader");
+    // Usually the change comes in this message; in about 1 run in 80 the reader's Bloom filter falsely claims it
+    // (measured: 37 in 3,000) and the reader asks for it in its answer, as the protocol intends.
+    converse(PACED, reader, others);
     assertThat(reader.doc.get(ObjectId.ROOT, "theirs")).isPresent();
     assertThat(docHeads()).hasSize(1); // the reader's change is nowhere in the document
     assertThat(reader.heads()).hasSize(2);
