@@ -70,6 +70,7 @@ public record DocsyncConfig(
             longValue(json, "DOCSYNC_SHUTDOWN_TIMEOUT_MS"),
             longValue(json, "DOCSYNC_SYNC_PACE_MS"),
             longValue(json, "DOCSYNC_SYNC_INTERVAL_MS"),
+            longValue(json, "DOCSYNC_SYNC_BUSY_MESSAGES_PER_SECOND"),
             longValue(json, "DOCSYNC_CHANGE_MAX_OPS"),
             longValue(json, "DOCSYNC_MAX_PAYLOAD_BYTES")),
         new Ownership(

@@ -30,6 +30,10 @@ final class BatchResult {
   long syncBytesIn;
   /** Some peer's messages were held back by pacing: run a step again in this many ns (0: none held). */
   long paceAgainNanos;
+  /** The document is busy: its messages to each peer are spaced out (see BusyDocument). */
+  boolean coalescing;
+  /** Peers whose message was held back while the document was busy. */
+  int heldWhileBusy;
   /** Peers syncing the document after the batch. */
   int peers;
   /** The document's estimated native memory after the batch. */

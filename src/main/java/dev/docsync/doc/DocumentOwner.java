@@ -316,7 +316,8 @@ final class DocumentOwner {
 
   /** Replies, sync messages and events leave only after the changes are durable. */
   private void deliver(BatchResult result) {
-    env.events().syncTraffic(result.syncBytesIn, result.outgoing.stream().mapToLong(o -> o.message().length).sum());
+    env.events().syncTraffic(result.syncBytesIn, result.outgoing.stream().mapToLong(o -> o.message().length).sum(),
+        result.outgoing.size(), result.heldWhileBusy);
     for (BatchResult.Outgoing out : result.outgoing) {
       env.vertx().eventBus().send(out.address(), new JsonObject()
           .put("type", "SYNC").put("docId", docId.value()).put("peerId", out.peerId())

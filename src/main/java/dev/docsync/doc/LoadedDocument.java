@@ -47,6 +47,7 @@ final class LoadedDocument {
   /** Estimated native memory of the changes admitted in the running batch, not yet in heldBytes. */
   private long batchBytes;
   private final KnownChanges known = new KnownChanges();
+  private final BusyDocument busy = new BusyDocument();
   /** Monotonic time in nanoseconds for sync pacing: System::nanoTime, a fake clock in unit tests. */
   private final LongSupplier nanos;
 
@@ -150,8 +151,10 @@ final class LoadedDocument {
       result.changeEvent = changeEvent(result, origins);
     }
     batchBytes = 0;
+    long busyInterval = busy.intervalNanos(nanos.getAsLong(), peers.size(), settings.syncBusyMessagesPerSecond());
+    result.coalescing = busyInterval > settings.syncIntervalMs() * 1_000_000;
     generateSyncMessages(result, spokeIn(batch), unpaced ? 0 : settings.syncPaceMs() * 1_000_000,
-        unpaced ? 0 : settings.syncIntervalMs() * 1_000_000);
+        unpaced ? 0 : Math.max(settings.syncIntervalMs() * 1_000_000, busyInterval));
     if (flushSyncStates) {
       collectDirtySyncStates(result);
     }
@@ -212,6 +215,7 @@ final class LoadedDocument {
       }
     }
     admit(scan, settings);
+    busy.changeArrived();
     ChangeHash[] before = doc.getHeads();
     try {
       doc.applyEncodedChanges(change);
@@ -460,6 +464,7 @@ final class LoadedDocument {
     }
     if (scan.changes() > 0 || scan.ops() > 0) {
       admit(scan, settings);
+      busy.changeArrived();
     }
   }
 
@@ -501,6 +506,9 @@ final class LoadedDocument {
       long wait = peer.paceWait(now, paceNanos, intervalNanos);
       if (wait > 0) {
         peer.behind = true;
+        if (result.coalescing) {
+          result.heldWhileBusy++;
+        }
         result.paceAgainNanos = result.paceAgainNanos == 0 ? wait : Math.min(result.paceAgainNanos, wait);
         continue;
       }

@@ -32,6 +32,8 @@ public final class ServerEvents {
   private final Counter leasesLost;
   private final Counter syncBytesIn;
   private final Counter syncBytesOut;
+  private final Counter syncMessagesOut;
+  private final Counter heldWhileBusy;
   private final Timer requestLatency;
   private final Timer storeLatency;
 
@@ -48,6 +50,11 @@ public final class ServerEvents {
         .description("documents another node took over from this one (paused, cut off, or believed dead)").register(registry);
     syncBytesIn = registry.counter("docsync.sync.bytes", "direction", "in");
     syncBytesOut = registry.counter("docsync.sync.bytes", "direction", "out");
+    syncMessagesOut = Counter.builder("docsync.sync.messages").tag("direction", "out")
+        .description("sync messages documents sent to their peers").register(registry);
+    heldWhileBusy = Counter.builder("docsync.sync.coalesced")
+        .description("times a busy document held a peer's next message back, to send it with later changes")
+        .register(registry);
     requestLatency = latency("docsync.request.latency", "from a request's arrival to its reply, after storage");
     storeLatency = latency("docsync.store.latency", "one chunk append, group commit included");
   }
@@ -99,9 +106,11 @@ public final class ServerEvents {
     publish(event("document.compacted", docId).put("foldedChunks", foldedChunks).put("snapshotBytes", snapshotBytes));
   }
 
-  public void syncTraffic(long bytesIn, long bytesOut) {
+  public void syncTraffic(long bytesIn, long bytesOut, int messagesOut, int held) {
     syncBytesIn.increment(bytesIn);
     syncBytesOut.increment(bytesOut);
+    syncMessagesOut.increment(messagesOut);
+    heldWhileBusy.increment(held);
   }
 
   public void replied(long receivedNanos) {

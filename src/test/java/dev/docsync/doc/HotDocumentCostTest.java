@@ -33,7 +33,7 @@ class HotDocumentCostTest {
   private static final DocId ID = new DocId("hot-cost");
   /** Defaults of docsync.json: pace 50 ms, no interval. */
   private static final OwnerSettings SETTINGS = new OwnerSettings(10_000, 512, 1000, 60_000, 1 << 20, 8,
-      1L << 30, 1L << 32, 1000, 50, 0, 0, 64L << 20);
+      1L << 30, 1L << 32, 1000, 50, 0, 0, 0, 64L << 20);
 
   @Test
   void perChangeCostOfTheSerialStep() {

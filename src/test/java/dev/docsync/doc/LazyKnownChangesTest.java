@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class LazyKnownChangesTest {
   private static final DocId ID = new DocId("lazy-known");
   private static final OwnerSettings SETTINGS = new OwnerSettings(100, 100, 1000, 60_000, 1 << 20, 8,
-      1L << 30, 1L << 32, 1000, 0, 0, 0, 64L << 20);
+      1L << 30, 1L << 32, 1000, 0, 0, 0, 0, 64L << 20);
 
   @Test
   void aWriterInStepNeverBuildsTheSetAnOlderDependencyDoes() {

@@ -139,6 +139,46 @@ class LoadedDocumentTest {
     assertThat(withChanges(step(interval, false), "dan")).isEqualTo(1);
   }
 
+  /** Busy: changes a second times peers past the budget. Each peer's next message waits, then carries all. */
+  @Test
+  void aBusyDocumentSpacesOutItsMessagesAndEveryPeerStillGetsEveryChange() {
+    OwnerSettings busy = new OwnerSettings(100, 100, 1000, 60_000, 1 << 20, 8, 1L << 30, 1L << 32, 1000, 0, 0, 10, 0,
+        64L << 20);
+    List<Peer> peers = List.of(peer("p1", null, false), peer("p2", null, false), peer("p3", null, false));
+    seed(busy);
+    for (Peer p : peers) {
+      converse(busy, p, step(busy, false, p.hello()));
+    }
+    BatchResult quiet = step(busy, false, localChange(otherChange("quiet")));
+    assertThat(quiet.coalescing).isFalse();
+    assertThat(quiet.outgoing).hasSize(3); // nothing measured yet: at once
+    peers.forEach(p -> p.receive(quiet.outgoing));
+    for (int i = 0; i < 10; i++) { // 10 changes a second to 3 peers: 30 messages a second, 10 allowed
+      clock.advanceMs(100);
+      BatchResult each = step(busy, false, localChange(otherChange("k" + i)));
+      peers.forEach(p -> p.receive(each.outgoing));
+      BatchResult answered = step(busy, false, peers.stream().map(Peer::sync).filter(m -> m != null).toArray(Pending[]::new));
+      peers.forEach(p -> p.receive(answered.outgoing));
+    }
+    clock.advanceMs(10);
+    BatchResult held = step(busy, false, localChange(otherChange("held")));
+    assertThat(held.coalescing).isTrue();
+    assertThat(held.outgoing).isEmpty();
+    assertThat(held.heldWhileBusy).isEqualTo(3);
+    assertThat(held.paceAgainNanos).isEqualTo(TimeUnit.MILLISECONDS.toNanos(90)); // 100 ms after the last ones
+
+    clock.advanceMs(90);
+    BatchResult due = step(busy, false);
+    assertThat(due.outgoing).extracting(BatchResult.Outgoing::peerId).containsExactlyInAnyOrder("p1", "p2", "p3");
+    peers.forEach(p -> p.receive(due.outgoing));
+    clock.advanceMs(2_000); // quiet again: the conversations end without waits
+    for (Peer p : peers) {
+      converse(busy, p);
+      assertThat(p.heads()).isEqualTo(EventBusPeer.hex(docHeads()));
+      assertThat(p.doc.get(ObjectId.ROOT, "held")).isPresent();
+    }
+  }
+
   /** Two messages of one peer in one batch: the first is answered before the second is received. */
   @Test
   void severalMessagesOfOnePeerInOneBatchAreEachAnswered() {
@@ -315,7 +355,7 @@ class LoadedDocumentTest {
   }
 
   private static OwnerSettings settings(long paceMs, long intervalMs) {
-    return new OwnerSettings(100, 100, 1000, 60_000, 1 << 20, 8, 1L << 30, 1L << 32, 1000, paceMs, intervalMs, 0, 64L << 20);
+    return new OwnerSettings(100, 100, 1000, 60_000, 1 << 20, 8, 1L << 30, 1L << 32, 1000, paceMs, intervalMs, 0, 0, 64L << 20);
   }
 
   private Peer peer(String id, String storageKey, boolean readOnly) {

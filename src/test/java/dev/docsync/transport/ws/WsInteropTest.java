@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.docsync.limits.Metrics;
 import dev.docsync.testing.Await;
 import dev.docsync.testing.TestService;
 import io.vertx.core.json.JsonArray;
@@ -88,14 +89,34 @@ class WsInteropTest {
    */
   @Test
   void fourWritersTypingAtOnceOnOneDocumentAllConverge() {
+    fourWritersConverge(service);
+  }
+
+  /**
+   * The same on a node that takes any document with two peers as busy: each writer's messages are spaced out by
+   * 100 ms and carry everything that changed meanwhile (coalescing), and everyone still converges.
+   */
+  @Test
+  void fourWritersOnABusyDocumentGetCoalescedMessagesAndAllConverge() {
+    try (TestService busy = TestService.start(new JsonObject().put("DOCSYNC_SYNC_BUSY_MESSAGES_PER_SECOND", 1))) {
+      fourWritersConverge(busy);
+      String metrics = busy.rest(busy.tokens().admin(60)).get("/metrics").body();
+      double held = Metrics.sum(metrics, "docsync_sync_coalesced_total");
+      double sent = Metrics.sum(metrics, "docsync_sync_messages_total", "direction=\"out\"");
+      System.out.printf("[ws-interop] busy document, 4 writers x 150 changes: %.0f sync messages sent, %.0f held back%n", sent, held);
+      assertThat(held).isPositive();
+    }
+  }
+
+  private static void fourWritersConverge(TestService on) {
     String[] names = {"w1", "w2", "w3", "w4"};
     RepoClient[] writers = new RepoClient[names.length];
     ExecutorService threads = Executors.newFixedThreadPool(names.length); // all at once, whatever the core count
     try {
       for (int i = 0; i < names.length; i++) {
-        writers[i] = client(names[i]);
+        writers[i] = RepoClient.start(names[i], on.httpPort(), null);
       }
-      String url = createStored(writers[0], new JsonObject().put("title", "hot"));
+      String url = createStored(on, writers[0], new JsonObject().put("title", "hot"));
       for (int i = 1; i < names.length; i++) {
         assertThat(writers[i].find(url)).isEqualTo("ready");
       }
@@ -119,7 +140,7 @@ class WsInteropTest {
             return false;
           }
         }
-        return storedHeads(service, docId).equals(heads);
+        return storedHeads(on, docId).equals(heads);
       });
       assertThat(writers[3].doc(url)).isEqualTo(writers[0].doc(url));
       assertThat(writers[0].doc(url).size()).isEqualTo(1 + 4 * 150);
@@ -251,9 +272,13 @@ class WsInteropTest {
    * doc-unavailable; the asking client would still get the document when it arrives.)
    */
   private static String createStored(RepoClient creator, JsonObject value) {
+    return createStored(service, creator, value);
+  }
+
+  private static String createStored(TestService on, RepoClient creator, JsonObject value) {
     String url = creator.create(value);
     String docId = url.substring("automerge:".length());
-    await().atMost(Duration.ofSeconds(20)).until(() -> storedHeads(service, docId).equals(creator.heads(url)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> storedHeads(on, docId).equals(creator.heads(url)));
     return url;
   }
 
