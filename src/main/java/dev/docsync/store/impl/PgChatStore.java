@@ -5,10 +5,7 @@ import dev.docsync.store.ChatStore;
 import dev.docsync.protocol.DocId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -29,11 +26,7 @@ public final class PgChatStore implements ChatStore {
 
   /** Connects once the schema exists. Call from the context that will use the store. */
   public static Future<ChatStore> connect(Vertx vertx, String url, int poolSize) {
-    Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(poolSize))
-        .connectingTo(PgConnectOptions.fromUri(url).setReconnectAttempts(0))
-        .using(vertx)
-        .build();
+    Pool pool = PgPools.create(vertx, url, poolSize);
     return pool.query(Sql.PING).execute().map(rows -> new PgChatStore(pool));
   }
 

@@ -12,10 +12,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -49,12 +46,7 @@ public final class PgDocumentStore implements DocumentStore {
 
   /** Connects and applies sql/schema.sql. Call from the context that will use the store. */
   public static Future<DocumentStore> connect(Vertx vertx, String url, int poolSize) {
-    PgConnectOptions connect = PgConnectOptions.fromUri(url).setReconnectAttempts(0);
-    Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(poolSize))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
+    Pool pool = PgPools.create(vertx, url, poolSize);
     PgDocumentStore store = new PgDocumentStore(pool, 500);
     return pool.query(schema()).execute().map(rows -> store);
   }
