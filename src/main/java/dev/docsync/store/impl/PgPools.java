@@ -12,7 +12,7 @@ final class PgPools {
 
   /**
    * Prepared statements are cached per connection: uncached, every query is parsed, planned and closed again, in a
-   * round trip and a transaction of its own before it runs (ExecuteBatchTransactionTest counts them).
+   * round trip and a transaction of its own before it runs (PgPoolsTest).
    */
   static Pool create(Vertx vertx, String url, int size) {
     PgConnectOptions connect = PgConnectOptions.fromUri(url).setReconnectAttempts(0).setCachePreparedStatements(true);
