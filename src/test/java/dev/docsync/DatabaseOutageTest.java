@@ -36,7 +36,7 @@ class DatabaseOutageTest {
 
   @Test
   void outageUnderLoadLosesNothingAcknowledgedAndRecovers() throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("target"), "outage-pg");
+    Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "outage-pg");
     int port = freePort();
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir, port);
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();

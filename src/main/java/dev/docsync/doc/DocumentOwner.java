@@ -1,5 +1,6 @@
 package dev.docsync.doc;
 
+import dev.docsync.limits.SyncMessageCheck;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocRequest;
@@ -30,7 +31,8 @@ final class DocumentOwner {
   private static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
   private static final long MAX_RETRY_DELAY_MS = 5_000;
 
-  private enum State { LOADING, READY, CLOSING, CLOSED }
+  /** STORED: served from the stored chunks, the Automerge document not loaded (see StoredReaders). */
+  private enum State { LOADING, STORED, READY, CLOSING, CLOSED }
 
   /** Why the owner wants to close: IDLE is called off by any new request, SHUTDOWN is not. */
   private enum CloseReason { NONE, IDLE, SHUTDOWN }
@@ -57,6 +59,10 @@ final class DocumentOwner {
   private final List<Long> chunkIds = new ArrayList<>();
   private long snapshotBytes;
   private long incrementalBytes;
+  /** While STORED: the stored document and the peers it was sent to. */
+  private StoredReaders stored;
+  /** Sync states of the peers served from storage, for their greeting once the document loads, by peer id. */
+  private final Map<String, byte[]> sentWhole = new HashMap<>();
 
   DocumentOwner(DocId docId, OwnerEnvironment env, Parked parked) {
     this.docId = docId;
@@ -76,12 +82,44 @@ final class DocumentOwner {
         })
         .recover(e -> Future.failedFuture(e instanceof NotOwnerException || e instanceof DocsyncException ? e
             : new DocsyncException(ErrorCode.STORE_UNAVAILABLE, "cannot read document " + docId + ": " + e.getMessage(), e)))
-        .compose(chunks -> env.blocking(() -> {
+        .compose(this::serveOrLoad)
+        .onFailure(this::loadFailed);
+  }
+
+  /**
+   * New, empty peers waiting for the document get it whole from the stored chunks, and nothing is loaded while all
+   * that is asked can be answered so (see StoredReaders): on a large document the load is most of a cold fetch,
+   * and most of the memory a reader costs.
+   */
+  private Future<Void> serveOrLoad(List<StoredChunk> chunks) {
+    if (chunks.isEmpty() || inbox.stream().map(Pending::request).noneMatch(StoredReaders::wantsWholeDocument)) {
+      return load(chunks);
+    }
+    return env.blocking(() -> WholeDocumentMessage.of(chunks))
+        .otherwise(e -> {
+          LOG.warn("Document {} not served from storage: {}", docId, e.getMessage());
+          return null;
+        })
+        .compose(whole -> {
+          if (whole == null || whole.estimatedBytes() > env.settings().docMaxBytes()) {
+            return load(chunks);
+          }
+          stored = new StoredReaders(chunks, whole);
+          state = State.STORED;
+          setEstimatedBytes(stored.bytes());
+          env.events().documentLoaded(docId);
+          serveStored();
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> load(List<StoredChunk> chunks) {
+    return env.blocking(() -> {
           LoadedDocument doc = LoadedDocument.load(docId, chunks, env.settings().docMaxBytes());
           doc.restoreFrontends(parked.openFrontends());
           trackChunks(chunks);
           return doc;
-        }))
+        })
         .onSuccess(doc -> {
           loaded = doc;
           setEstimatedBytes(doc.estimatedBytes());
@@ -91,7 +129,69 @@ final class DocumentOwner {
           drain();
           maybeClose();
         })
-        .onFailure(this::loadFailed);
+        .mapEmpty();
+  }
+
+  /**
+   * Answers, in order, what the stored document can answer; the first request that needs the Automerge document
+   * loads it (the peers served so far are greeted first, as sharing the stored heads). Peers and frontends of an
+   * earlier load need it at once.
+   */
+  private void serveStored() {
+    if (leaseLost) {
+      failAll(new DocsyncException(ErrorCode.NOT_OWNER, "document " + docId + " has a new owner"));
+      return;
+    }
+    Pending pending;
+    while ((pending = inbox.peek()) != null && answerStored(pending)) {
+      inbox.poll();
+      lastActivity = System.currentTimeMillis();
+    }
+    if (pending != null || !parked.peers().isEmpty() || parked.openFrontends() > 0) {
+      loadStored();
+      return;
+    }
+    setPeerCount(stored.peers().size());
+    maybeClose();
+  }
+
+  private boolean answerStored(Pending pending) {
+    DocRequest request = pending.request();
+    JsonObject answer = new JsonObject().put("docId", docId.value()).put("heads", stored.headsJson());
+    if (StoredReaders.wantsWholeDocument(request)) {
+      DocRequest.Hello hello = (DocRequest.Hello) request;
+      sendSync(hello.address(), hello.peerId(), Base64s.encode(stored.whole().message()));
+      env.events().wholeDocumentSent(hello.message().length, stored.whole().message().length);
+      stored.add(hello);
+      pending.reply().tryComplete(answer);
+    } else if (request instanceof DocRequest.Sync sync && stored.acknowledges(sync)) {
+      env.events().syncTraffic(sync.message().length, 0, 0, 0);
+      pending.reply().tryComplete(answer);
+    } else if (request instanceof DocRequest.Bye bye && stored.remove(bye.peerId())) {
+      pending.reply().tryComplete(new JsonObject().put("docId", docId.value()).put("peerId", bye.peerId()));
+    } else {
+      return false;
+    }
+    env.events().replied(pending.receivedNanos());
+    return true;
+  }
+
+  /** The peers served from storage come first, greeted as sharing the stored heads; then what is queued. */
+  private void loadStored() {
+    state = State.LOADING;
+    List<DocRequest> greetings = stored.greetings();
+    for (int i = greetings.size() - 1; i >= 0; i--) {
+      inbox.addFirst(new Pending(greetings.get(i), Promise.promise()));
+    }
+    stored.peers().forEach(hello -> sentWhole.put(hello.peerId(), stored.whole().syncState()));
+    List<StoredChunk> chunks = stored.chunks();
+    stored = null;
+    load(chunks).onFailure(this::loadFailed);
+  }
+
+  private void sendSync(String address, String peerId, String message) {
+    env.vertx().eventBus().send(address, new JsonObject()
+        .put("type", "SYNC").put("docId", docId.value()).put("peerId", peerId).put("message", message));
   }
 
   private void trackChunks(List<StoredChunk> chunks) {
@@ -160,7 +260,7 @@ final class DocumentOwner {
   }
 
   Lease lease() {
-    return state == State.READY || state == State.CLOSING ? lease : null;
+    return state == State.STORED || state == State.READY || state == State.CLOSING ? lease : null;
   }
 
   Future<JsonObject> submit(DocRequest request) {
@@ -182,6 +282,10 @@ final class DocumentOwner {
   }
 
   private void drain() {
+    if (state == State.STORED) {
+      serveStored();
+      return;
+    }
     if (leaseLost && !busy && state == State.READY) {
       failAll(new DocsyncException(ErrorCode.NOT_OWNER, "document " + docId + " has a new owner"));
       return;
@@ -224,14 +328,23 @@ final class DocumentOwner {
     return batch;
   }
 
-  /** HELLO of a peer with a storage key resumes from the stored sync state. */
+  /**
+   * HELLO of a peer with a storage key resumes from the stored sync state; one sent the whole document from storage
+   * shares its heads. By peer id.
+   */
   private Future<Map<String, byte[]>> prefetchSyncStates(List<Pending> batch) {
     Map<String, byte[]> stored = new HashMap<>();
     List<Future<?>> loads = new ArrayList<>();
     for (Pending pending : batch) {
-      if (pending.request() instanceof DocRequest.Hello hello && hello.storageKey() != null) {
+      if (!(pending.request() instanceof DocRequest.Hello hello)) {
+        continue;
+      }
+      byte[] whole = sentWhole.remove(hello.peerId());
+      if (whole != null) {
+        stored.put(hello.peerId(), whole);
+      } else if (hello.storageKey() != null) {
         loads.add(env.store().loadSyncState(docId, hello.storageKey())
-            .onSuccess(bytes -> stored.put(hello.storageKey(), bytes)));
+            .onSuccess(bytes -> stored.put(hello.peerId(), bytes)));
       }
     }
     return Future.all(loads).map(v -> stored);
@@ -319,9 +432,7 @@ final class DocumentOwner {
     env.events().syncTraffic(result.syncBytesIn, result.outgoing.stream().mapToLong(o -> o.message().length).sum(),
         result.outgoing.size(), result.heldWhileBusy);
     for (BatchResult.Outgoing out : result.outgoing) {
-      env.vertx().eventBus().send(out.address(), new JsonObject()
-          .put("type", "SYNC").put("docId", docId.value()).put("peerId", out.peerId())
-          .put("message", Base64s.encode(out.message())));
+      sendSync(out.address(), out.peerId(), Base64s.encode(out.message()));
     }
     if (result.changeEvent != null) {
       env.vertx().eventBus().publish(Addresses.changes(docId.value()), result.changeEvent);
@@ -398,6 +509,11 @@ final class DocumentOwner {
         });
   }
 
+  /** Its peers were sent the stored document and the Automerge document is not loaded (see StoredReaders). */
+  boolean servedFromStorage() {
+    return state == State.STORED;
+  }
+
   long lastActivity() {
     return lastActivity;
   }
@@ -436,7 +552,7 @@ final class DocumentOwner {
   }
 
   private void maybeClose() {
-    if (closeReason == CloseReason.NONE || state != State.READY || busy || !inbox.isEmpty()) {
+    if (closeReason == CloseReason.NONE || (state != State.READY && state != State.STORED) || busy || !inbox.isEmpty()) {
       return;
     }
     if (paceTimer >= 0) {
@@ -447,9 +563,11 @@ final class DocumentOwner {
       drain();
       return;
     }
+    Future<LoadedDocument.Unloaded> unloading = state == State.STORED ? Future.succeededFuture(unloadStored())
+        : env.blocking(loaded::unload);
     state = State.CLOSING;
     busy = true;
-    env.blocking(loaded::unload)
+    unloading
         .compose(unloaded -> leaseLost ? Future.succeededFuture(unloaded.parked())
             : storeFinalSyncStates(unloaded.syncStates()).map(unloaded.parked()))
         .onComplete(ar -> {
@@ -475,6 +593,14 @@ final class DocumentOwner {
           released.onComplete(r -> closed.tryComplete());
           resubmitLeftovers();
         });
+  }
+
+  /** The peers served from storage are parked like those of a loaded document, sharing the stored heads. */
+  private LoadedDocument.Unloaded unloadStored() {
+    LoadedDocument.Unloaded unloaded = new LoadedDocument.Unloaded(stored.syncStates(docId),
+        new Parked(List.copyOf(stored.peers()), 0));
+    stored = null;
+    return unloaded;
   }
 
   /** Requests that arrived while unloading go to the next owner of the document. */

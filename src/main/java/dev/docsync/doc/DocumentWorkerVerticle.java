@@ -257,11 +257,12 @@ public final class DocumentWorkerVerticle extends VerticleBase implements OwnerE
         });
   }
 
-  /** Adds what this node holds of a document (loaded, peers, estimated memory) to its description. */
+  /** Adds what this node holds of a document (loaded, served from storage, peers, estimated memory) to its description. */
   JsonObject describeLoaded(String docId, JsonObject item) {
     DocumentOwner owner = owners.get(docId);
     Parked held = parked.get(docId);
     return item.put("loaded", owner != null)
+        .put("servedFromStorage", owner != null && owner.servedFromStorage())
         .put("peers", owner != null ? owner.peerCount() : held == null ? 0 : held.peers().size())
         .put("estimatedBytes", owner == null ? 0 : owner.estimatedBytes());
   }

@@ -19,6 +19,12 @@ final class Heads {
     return json;
   }
 
+  static JsonArray toJson(java.util.List<byte[]> heads) {
+    JsonArray json = new JsonArray();
+    heads.forEach(hash -> json.add(HEX.formatHex(hash)));
+    return json;
+  }
+
   /** True when both name the same set of changes (order-insensitive). */
   static boolean same(ChangeHash[] a, ChangeHash[] b) {
     if (a.length != b.length) {

@@ -184,7 +184,7 @@ final class LoadedDocument {
       openFrontends = Math.max(0, openFrontends - 1);
       result.ok(pending, new JsonObject().put("docId", docId.value()));
     } else if (request instanceof DocRequest.Hello hello) {
-      hello(hello, stored.get(hello.storageKey()));
+      hello(hello, stored.get(hello.peerId()));
       if (hello.message() != null) {
         result.syncBytesIn += hello.message().length;
         receiveFirst(hello, settings, result);

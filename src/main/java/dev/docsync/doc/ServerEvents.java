@@ -34,6 +34,7 @@ public final class ServerEvents {
   private final Counter syncBytesOut;
   private final Counter syncMessagesOut;
   private final Counter heldWhileBusy;
+  private final Counter wholeDocuments;
   private final Timer requestLatency;
   private final Timer storeLatency;
 
@@ -55,6 +56,8 @@ public final class ServerEvents {
     heldWhileBusy = Counter.builder("docsync.sync.coalesced")
         .description("times a busy document held a peer's next message back, to send it with later changes")
         .register(registry);
+    wholeDocuments = Counter.builder("docsync.sync.whole.documents")
+        .description("new, empty peers sent the stored document whole while it loaded").register(registry);
     requestLatency = latency("docsync.request.latency", "from a request's arrival to its reply, after storage");
     storeLatency = latency("docsync.store.latency", "one chunk append, group commit included");
   }
@@ -111,6 +114,12 @@ public final class ServerEvents {
     syncBytesOut.increment(bytesOut);
     syncMessagesOut.increment(messagesOut);
     heldWhileBusy.increment(held);
+  }
+
+  /** A new, empty peer was sent the stored document whole (see DocumentOwner); its first message was not received. */
+  public void wholeDocumentSent(int bytesIn, int bytesOut) {
+    wholeDocuments.increment();
+    syncTraffic(bytesIn, bytesOut, 1, 0);
   }
 
   public void replied(long receivedNanos) {

@@ -47,6 +47,7 @@ public final class ChunkScan {
   private long valueBytes;
   private boolean documents;
   private final List<Change> changeList = new ArrayList<>();
+  private final List<byte[]> documentHeads = new ArrayList<>();
 
   /** @param maxInflatedBytes most bytes all compressed parts together may inflate to */
   public ChunkScan(long maxInflatedBytes) {
@@ -93,6 +94,11 @@ public final class ChunkScan {
   /** The change chunks, in order. */
   public List<Change> changeList() {
     return changeList;
+  }
+
+  /** The heads stated by the document chunks, in order. */
+  public List<byte[]> documentHeads() {
+    return documentHeads;
   }
 
   private void chunk(Cursor in) {
@@ -148,7 +154,10 @@ public final class ChunkScan {
     for (long i = 0; i < actors; i++) {
       body.slice(body.length());
     }
-    body.skip(Math.multiplyExact(body.count(HASH_BYTES), HASH_BYTES)); // heads
+    long heads = body.count(HASH_BYTES);
+    for (long i = 0; i < heads; i++) {
+      documentHeads.add(body.take(HASH_BYTES));
+    }
     long[][] changeMeta = columnsMeta(body);
     long[][] opMeta = columnsMeta(body);
     changes = saturatedAdd(changes, columns(changeMeta, body, false));

@@ -121,6 +121,41 @@ public final class SyncMessageCheck {
   }
 
   /**
+   * True when the message comes from a peer that holds nothing of the document (no heads, no last sync in any
+   * have, asks for nothing, carries nothing) and says it reads version-2 messages (capability 2, appended after
+   * the changes). Such a peer is sent the whole document in one compressed message by the Automerge core itself
+   * ({@code send_doc} in automerge 0.5.7's sync.rs); docsync can send it the stored one without loading it.
+   */
+  public static boolean fromEmptyPeerTakingDocuments(byte[] message) {
+    try {
+      Reader in = new Reader(message, 0, message.length);
+      int type = in.byte1();
+      if ((type != 0x42 && type != 0x43) || in.leb128() != 0 || in.leb128() != 0) {
+        return false; // heads or need
+      }
+      long haves = in.leb128();
+      for (long h = 0; h < haves; h++) {
+        if (in.leb128() != 0) {
+          return false; // a last sync: it had something once
+        }
+        in.slice(in.leb128());
+      }
+      if (in.remaining() == 0 || in.leb128() != 0 || in.remaining() == 0) {
+        return false; // changes, or no capabilities
+      }
+      Reader capabilities = in.slice(in.leb128());
+      while (capabilities.remaining() > 0) {
+        if (capabilities.byte1() == 0x02) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
    * Scans the changes a sync message carries (each entry holds one or more chunks), so that what
    * they will cost the core is known before it receives them. Throws IllegalArgumentException when
    * the message does not parse, ChunkScan.TooLarge when its compressed parts inflate past the budget.

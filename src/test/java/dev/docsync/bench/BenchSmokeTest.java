@@ -96,7 +96,7 @@ class BenchSmokeTest {
     Path ref = Path.of("bench/reference-server").toAbsolutePath();
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(ref.resolve("node_modules")),
         "bench/reference-server has no node_modules (npm ci there, or bench/run.sh)");
-    Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-smoke-");
+    Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), "bench-smoke-");
     try (Server reference = new Server.Reference(ref, work)) {
       reference.start();
       JsonObject result = SyncBench.smoke(gen, reference, "many");

@@ -393,7 +393,9 @@ final class Scenarios {
       LoadGenerator.await(client.until(c -> hex(c.doc().getHeads()).equals(doc.heads())), timeoutMs);
       double seconds = (System.nanoTime() - t0) / 1e9;
       JsonObject usage = cpu.end();
-      return new JsonObject().put("seconds", Math.round(seconds * 1000) / 1000.0).put("bytesIn", client.bytesIn())
+      double first = client.firstMessageNanos == 0 ? seconds : (client.firstMessageNanos - t0) / 1e9;
+      return new JsonObject().put("seconds", Math.round(seconds * 1000) / 1000.0)
+          .put("firstMessageSeconds", Math.round(first * 1000) / 1000.0).put("bytesIn", client.bytesIn())
           .put("bytesOut", client.bytesOut()).put("messagesIn", client.messagesIn).put("serverCpu", usage.getDouble("serverCpu"))
           .put("otherCpu", usage.getDouble("otherCpu")).put("otherCpuBefore", other);
     } finally {

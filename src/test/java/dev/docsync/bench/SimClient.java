@@ -52,6 +52,8 @@ final class SimClient {
   private boolean received;
   private Runnable afterReceive;
   long messagesIn;
+  /** When the first message of the document arrived (nanoTime), or 0. */
+  long firstMessageNanos;
   long messagesOut;
   long errors;
   boolean unavailable;
@@ -128,7 +130,9 @@ final class SimClient {
   }
 
   private void receive(byte[] data) {
-    messagesIn++;
+    if (messagesIn++ == 0) {
+      firstMessageNanos = System.nanoTime();
+    }
     received = true;
     long started = System.nanoTime();
     doc.receiveSyncMessage(state, data);

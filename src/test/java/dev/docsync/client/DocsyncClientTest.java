@@ -96,7 +96,7 @@ class DocsyncClientTest {
 
   @Test
   void aReturningClientWithStorageExchangesFarFewerBytesThanANewOne() throws Exception {
-    Path storage = Files.createTempDirectory(Path.of("target"), "client-storage");
+    Path storage = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "client-storage");
     try (TestService docsync = TestService.start(); DocsyncClient writer = DocsyncClient.connect(server(docsync), null)) {
       // 2,000 edits of a text, 16 random characters each at a random place: a document that does not compress to nothing.
       DocHandle doc = writer.create();

@@ -31,7 +31,7 @@ class ReferenceServerClientTest {
   void convergesWithAJsClientAndSurvivesAReferenceServerRestart() throws Exception {
     Assumptions.assumeTrue(RepoClient.installed() || System.getenv("CI") != null, "node_modules missing");
     int port = DocsyncClientTest.freePort();
-    Path storage = Files.createTempDirectory(Path.of("target"), "reference-storage");
+    Path storage = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "reference-storage");
     Process reference = startReference(port, storage);
     ClientOptions options = ClientOptions.of("ws://127.0.0.1:" + port, null).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     try (RepoClient js = RepoClient.start("js-peer", port, null); DocsyncClient client = DocsyncClient.connect(options)) {

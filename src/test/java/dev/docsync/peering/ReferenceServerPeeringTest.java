@@ -32,7 +32,7 @@ class ReferenceServerPeeringTest {
   void docsyncPeersWithTheReferenceServer() throws Exception {
     Assumptions.assumeTrue(RepoClient.installed() || System.getenv("CI") != null, "node_modules missing");
     int port = freePort();
-    Process reference = startReference(port, Files.createTempDirectory(Path.of("target"), "reference-storage"));
+    Process reference = startReference(port, Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "reference-storage"));
     try (RepoClient client = RepoClient.start("js-client", port, null)) {
       String url = client.create(new JsonObject().put("from", "reference"));
       String docId = url.substring("automerge:".length());

@@ -54,6 +54,19 @@ public final class EventBusPeer implements AutoCloseable {
     sendNext();
   }
 
+  /** Says HELLO with its first sync message in it, as the first message of a WebSocket peer travels. */
+  public void connectWithFirstMessage(Vertx vertx) {
+    this.vertx = vertx;
+    inbox = vertx.eventBus().consumer(Addresses.peerOutbox(peerId), m -> receive(m.body()));
+    Await.result(inbox.completion());
+    byte[] first;
+    synchronized (this) {
+      first = doc.generateSyncMessage(state).orElseThrow();
+      bytesOut.addAndGet(first.length);
+    }
+    Await.result(request("HELLO", first));
+  }
+
   private synchronized void receive(JsonObject body) {
     if (!(body.getValue("message") instanceof String)) {
       return; // an event ("moved", "deleted"), not a sync message

@@ -254,6 +254,63 @@ class WsInteropTest {
     }
   }
 
+  /**
+   * A new client asking for a document that is not loaded gets it whole from storage while docsync loads it (one
+   * message: no change replayed, nothing sent twice), then edits it like any client; a client asking once the
+   * document is loaded gets it from the Automerge core, as before.
+   */
+  @Test
+  void aNewClientGetsAColdDocumentWholeFromStorageAndGoesOnEditingIt() throws IOException {
+    // Compacted often: the document is stored mostly as a snapshot, as every large document is.
+    JsonObject onPort = new JsonObject().put("DOCSYNC_HTTP_PORT", freePort()).put("DOCSYNC_COMPACT_MIN_BYTES", 1024);
+    TestService server = TestService.start(onPort);
+    String pgUrl = server.pgUrl();
+    String url;
+    try (RepoClient writer = RepoClient.start("writer-c", server.httpPort(), null)) {
+      url = createStored(server, writer, new JsonObject().put("title", "cold"));
+      writer.putMany(url, "k", 500, 0);
+      awaitStored(server, url.substring("automerge:".length()), writer, url);
+    } finally {
+      server.close();
+    }
+    String docId = url.substring("automerge:".length());
+    try (TestService restarted = TestService.startOn(pgUrl, onPort);
+        RepoClient reader = RepoClient.start("reader-c", restarted.httpPort(), null)) {
+      assertThat(reader.find(url)).isEqualTo("ready");
+      assertThat(reader.doc(url).getInteger("k499")).isEqualTo(499);
+      assertThat(wholeDocumentsSent(restarted)).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> connection(restarted, "reader-c").getLong("messagesIn") >= 3);
+      assertThat(described(restarted, docId).getBoolean("servedFromStorage")).as("a reader loads nothing").isTrue();
+      JsonObject c = connection(restarted, "reader-c");
+      System.out.printf("[ws-interop] cold fetch of a 501-change document from storage: %d bytes, %d messages in, %d out%n",
+          c.getLong("bytesIn") + c.getLong("bytesOut"), c.getLong("messagesIn"), c.getLong("messagesOut"));
+
+      reader.put(url, "reader", "was here");
+      awaitStored(restarted, docId, reader, url);
+      assertThat(storedView(restarted, docId).getString("reader")).isEqualTo("was here");
+      assertThat(described(restarted, docId).getBoolean("servedFromStorage")).as("a change loads the document").isFalse();
+      try (RepoClient late = RepoClient.start("late-c", restarted.httpPort(), null)) {
+        assertThat(late.find(url)).isEqualTo("ready");
+        await().atMost(Duration.ofSeconds(20)).until(() -> late.heads(url).equals(reader.heads(url)));
+        assertThat(late.doc(url)).isEqualTo(reader.doc(url));
+      }
+      assertThat(wholeDocumentsSent(restarted)).isEqualTo(1);
+    }
+  }
+
+  /** The admin API's description of a document (its ids are random: no other one shares all but its last character). */
+  private static JsonObject described(TestService on, String docId) {
+    String after = docId.substring(0, docId.length() - 1);
+    JsonObject page = new JsonObject(on.rest(on.tokens().admin(60)).get("/api/docs?limit=1&after=" + after).body());
+    JsonObject item = page.getJsonArray("documents").getJsonObject(0);
+    assertThat(item.getString("docId")).isEqualTo(docId);
+    return item;
+  }
+
+  private static double wholeDocumentsSent(TestService on) {
+    return Metrics.sum(on.rest(on.tokens().admin(60)).get("/metrics").body(), "docsync_sync_whole_documents_total");
+  }
+
   private static void awaitStored(TestService on, String docId, RepoClient client, String url) {
     await().atMost(Duration.ofSeconds(30)).until(() -> storedHeads(on, docId).equals(client.heads(url)));
   }

@@ -1,0 +1,141 @@
+package dev.docsync.doc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.docsync.limits.ChunkScan;
+import dev.docsync.limits.SyncMessageCheck;
+import dev.docsync.store.StoredChunk;
+import dev.docsync.testing.WsSyncPeer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.automerge.SyncState;
+import org.automerge.Transaction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole-document message built from stored chunks (no load) against the real Automerge core: an empty peer
+ * takes it as it takes the core's own, ends with the same document, and the conversation that follows with a server
+ * holding the sync state that comes with it carries no change twice.
+ */
+class WholeDocumentMessageTest {
+
+  @Test
+  void anEmptyPeerTakesTheStoredSnapshotAndChunksAsTheCoreWouldSendThem() {
+    Document server = new Document();
+    List<StoredChunk> chunks = storedWithConcurrentTail(server);
+    WholeDocumentMessage whole = WholeDocumentMessage.of(chunks);
+    Document peer = new Document();
+    SyncState peerState = new SyncState();
+    try {
+      assertThat(server.getHeads()).hasSize(2); // two actors wrote concurrently after the snapshot
+      assertThat(hexSorted(WholeDocumentMessage.heads(ChunkScan.of(concat(chunks), Long.MAX_VALUE))))
+          .isEqualTo(hexSorted(server.getHeads()));
+      assertThat(SyncMessageCheck.problem(whole.message())).isNull();
+
+      peer.receiveSyncMessage(peerState, whole.message());
+      assertThat(hexSorted(peer.getHeads())).isEqualTo(hexSorted(server.getHeads()));
+      assertThat(peer.keys(ObjectId.ROOT).orElseThrow()).containsExactlyInAnyOrder(
+          server.keys(ObjectId.ROOT).orElseThrow());
+
+      SyncState serverState = SyncState.decode(whole.syncState());
+      List<byte[]> afterwards = converse(server, serverState, peer, peerState);
+      assertThat(afterwards).allSatisfy(m -> assertThat(SyncMessageCheck.changeCount(m)).isZero());
+      assertThat(afterwards.stream().mapToInt(m -> m.length).sum()).isLessThan(400);
+
+      change(server, "later", 1);
+      List<byte[]> next = converse(server, serverState, peer, peerState);
+      assertThat(peer.get(ObjectId.ROOT, "later")).isPresent();
+      assertThat(next.stream().mapToLong(SyncMessageCheck::changeCount).sum()).isEqualTo(1);
+      serverState.free();
+    } finally {
+      peerState.free();
+      peer.free();
+      server.free();
+    }
+  }
+
+  @Test
+  void onlyAnEmptyPeerThatReadsVersionTwoMessagesIsSentTheDocumentWhole() {
+    byte[] empty = WsSyncPeer.emptyDocSyncMessage();
+    assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(empty)).isTrue();
+    byte[] v1Only = Arrays.copyOf(empty, empty.length - 3); // the capabilities [1, 2] cut off: an old peer
+    assertThat(SyncMessageCheck.problem(v1Only)).isNull();
+    assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(v1Only)).isFalse();
+
+    Document holder = new Document();
+    change(holder, "k", 1);
+    SyncState state = new SyncState();
+    assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(holder.generateSyncMessage(state).orElseThrow())).isFalse();
+    assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(new byte[] {0x42, 0, 0})).isFalse();
+    assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(new byte[0])).isFalse();
+    state.free();
+    holder.free();
+  }
+
+  /** A snapshot of 50 changes, then one chunk each from two actors that did not see each other. */
+  private static List<StoredChunk> storedWithConcurrentTail(Document server) {
+    for (int i = 0; i < 50; i++) {
+      change(server, "k" + i, i);
+    }
+    List<StoredChunk> chunks = new ArrayList<>();
+    chunks.add(new StoredChunk(1, StoredChunk.Kind.SNAPSHOT, server.save()));
+    ChangeHash[] snapshot = server.getHeads();
+    Document other = server.fork();
+    change(server, "a", 1);
+    change(other, "b", 2);
+    chunks.add(new StoredChunk(2, StoredChunk.Kind.INCREMENTAL, server.encodeChangesSince(snapshot)));
+    byte[] theirs = other.encodeChangesSince(snapshot);
+    server.applyEncodedChanges(theirs);
+    chunks.add(new StoredChunk(3, StoredChunk.Kind.INCREMENTAL, theirs));
+    other.free();
+    return chunks;
+  }
+
+  /** Messages both ways until both are quiet; returns every message exchanged. */
+  private static List<byte[]> converse(Document a, SyncState aState, Document b, SyncState bState) {
+    List<byte[]> messages = new ArrayList<>();
+    for (int round = 0; round < 10; round++) {
+      Optional<byte[]> fromA = a.generateSyncMessage(aState);
+      fromA.ifPresent(m -> {
+        messages.add(m);
+        b.receiveSyncMessage(bState, m);
+      });
+      Optional<byte[]> fromB = b.generateSyncMessage(bState);
+      fromB.ifPresent(m -> {
+        messages.add(m);
+        a.receiveSyncMessage(aState, m);
+      });
+      if (fromA.isEmpty() && fromB.isEmpty()) {
+        return messages;
+      }
+    }
+    throw new AssertionError("still talking after 10 rounds");
+  }
+
+  private static void change(Document doc, String key, int value) {
+    try (Transaction tx = doc.startTransaction()) {
+      tx.set(ObjectId.ROOT, key, value);
+      tx.commit();
+    }
+  }
+
+  private static byte[] concat(List<StoredChunk> chunks) {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    chunks.forEach(c -> all.writeBytes(c.data()));
+    return all.toByteArray();
+  }
+
+  private static List<String> hexSorted(ChangeHash[] heads) {
+    return hexSorted(Arrays.stream(heads).map(ChangeHash::getBytes).toList());
+  }
+
+  private static List<String> hexSorted(List<byte[]> heads) {
+    return heads.stream().map(HexFormat.of()::formatHex).sorted().toList();
+  }
+}
