@@ -287,7 +287,9 @@ final class Report {
         + "client with an empty replica asks for it (`request`): cold; a second new client asks again with the document loaded: "
         + "warm. Time from its first message to holding every head (of which: until the first message came back, the server's "
         + "part; the rest is the client loading what it received); bytes are the application messages it received "
-        + "(decompressed). RSS after a full GC (jcmd GC.run; global.gc() in Node).");
+        + "(decompressed). RSS after a full GC (jcmd GC.run; global.gc() in Node). Before each fetch the generator loads the "
+        + "document once itself, unmeasured: its first load of a large document costs it ~35% more than later ones, which "
+        + "favoured whichever server ran second.");
     line();
     line("| server | upload s | cold s | cold: first message s | cold bytes in | cold server CPU % | warm s | warm bytes in | RSS before cold MB | RSS after cold MB | held MB |");
     line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
