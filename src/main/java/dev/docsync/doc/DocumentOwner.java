@@ -1,6 +1,5 @@
 package dev.docsync.doc;
 
-import dev.docsync.limits.SyncMessageCheck;
 import dev.docsync.protocol.Base64s;
 import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocRequest;

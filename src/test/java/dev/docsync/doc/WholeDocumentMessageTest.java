@@ -78,6 +78,25 @@ class WholeDocumentMessageTest {
     holder.free();
   }
 
+  @Test
+  void garbledFirstMessagesAreNeverMistakenForAnEmptyPeerNorThrow() {
+    byte[] empty = WsSyncPeer.emptyDocSyncMessage();
+    java.util.Random random = new java.util.Random(7);
+    int taken = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] garbled = Arrays.copyOf(empty, random.nextInt(empty.length + 8));
+      for (int flips = random.nextInt(4); flips > 0 && garbled.length > 0; flips--) {
+        garbled[random.nextInt(garbled.length)] = (byte) random.nextInt(256);
+      }
+      if (SyncMessageCheck.fromEmptyPeerTakingDocuments(garbled)) {
+        taken++;
+        // Whatever it is, it states no heads, needs nothing and carries nothing: the whole document is all it can get.
+        assertThat(SyncMessageCheck.headsIfBare(garbled, true)).isEmpty();
+      }
+    }
+    assertThat(taken).isPositive();
+  }
+
   /** A snapshot of 50 changes, then one chunk each from two actors that did not see each other. */
   private static List<StoredChunk> storedWithConcurrentTail(Document server) {
     for (int i = 0; i < 50; i++) {
