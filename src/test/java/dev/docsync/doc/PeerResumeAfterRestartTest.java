@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.testing.Await;
-import dev.docsync.testing.EventBusFrontend;
 import dev.docsync.testing.EventBusPeer;
 import dev.docsync.testing.TestService;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.automerge.Document;
 import org.automerge.ObjectId;
@@ -27,7 +24,7 @@ class PeerResumeAfterRestartTest {
   @Test
   void returningPeerGetsOnlyTheMissingChanges() {
     try (TestService service = TestService.start()) {
-      edit(service, 0, 2_000);
+      service.writeKeys(DOC, 0, 2_000);
       EventBusPeer peer = new EventBusPeer("peer-a", DOC, new Document());
       peer.connect(service.vertx());
       awaitSynced(service, peer);
@@ -35,7 +32,7 @@ class PeerResumeAfterRestartTest {
       Document twin = peer.doc().fork(); // the same replica, for a peer without stored state
 
       service.restart();
-      edit(service, 2_000, 3);
+      service.writeKeys(DOC, 2_000, 3);
 
       peer.resetCounters();
       peer.connect(service.vertx());
@@ -51,19 +48,6 @@ class PeerResumeAfterRestartTest {
         assertThat(resumed * 4).isLessThan(fresh);
       }
       peer.close();
-    }
-  }
-
-  private static void edit(TestService service, int from, int count) {
-    try (EventBusFrontend writer = new EventBusFrontend(service.vertx(), DOC, "writer")) {
-      writer.open();
-      List<Future<JsonObject>> acks = new ArrayList<>();
-      for (int i = from; i < from + count; i++) {
-        int n = i;
-        acks.add(writer.change(tx -> tx.set(ObjectId.ROOT, "key-" + n, n)));
-      }
-      acks.forEach(Await::result);
-      Await.result(service.frontend(new JsonObject().put("type", "CLOSE").put("docId", DOC)));
     }
   }
 

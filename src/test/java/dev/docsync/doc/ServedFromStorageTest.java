@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.docsync.protocol.Addresses;
 import dev.docsync.testing.Await;
-import dev.docsync.testing.EventBusFrontend;
 import dev.docsync.testing.EventBusPeer;
 import dev.docsync.testing.TestService;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.automerge.Document;
 import org.automerge.ObjectId;
@@ -30,7 +27,7 @@ class ServedFromStorageTest {
   @Test
   void readersLoadNothingAndTheFirstChangeReachesThemInOneMessage() {
     try (TestService service = TestService.start(COMPACTED)) {
-      edit(service, 0, 300);
+      service.writeKeys(DOC, 0, 300);
       List<String> stored = service.heads(DOC);
       service.restart();
       try (EventBusPeer alice = new EventBusPeer("alice", DOC, new Document());
@@ -48,7 +45,7 @@ class ServedFromStorageTest {
         assertThat(alice.refusals()).isEmpty();
 
         int seen = alice.changesPerMessage().size();
-        edit(service, 300, 1);
+        service.writeKeys(DOC, 300, 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> alice.doc().get(ObjectId.ROOT, "key-300").isPresent()
             && bob.doc().get(ObjectId.ROOT, "key-300").isPresent());
         List<Long> afterLoad = alice.changesPerMessage().subList(seen, alice.changesPerMessage().size());
@@ -64,7 +61,7 @@ class ServedFromStorageTest {
   @Test
   void aReaderOfADocumentUnloadedBeforeItLoadedResumesFromTheStoredHeads() {
     try (TestService service = TestService.start(COMPACTED.copy().put("DOCSYNC_DOC_IDLE_UNLOAD_MS", 400))) {
-      edit(service, 0, 300);
+      service.writeKeys(DOC, 0, 300);
       List<String> stored = service.heads(DOC);
       service.restart();
       try (EventBusPeer reader = new EventBusPeer("reader", DOC, new Document())) {
@@ -75,26 +72,13 @@ class ServedFromStorageTest {
         assertThat(described(service).getInteger("peers")).as("parked, to be greeted at the next load").isEqualTo(1);
 
         reader.resetCounters();
-        edit(service, 300, 1);
+        service.writeKeys(DOC, 300, 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> reader.doc().get(ObjectId.ROOT, "key-300").isPresent());
         awaitSynced(service, reader);
         // Sharing the stored heads (its stored sync state), it is sent the one change, not the document again.
         assertThat(reader.bytesExchanged()).isLessThan(1_000);
         assertThat(reader.refusals()).isEmpty();
       }
-    }
-  }
-
-  private static void edit(TestService service, int from, int count) {
-    try (EventBusFrontend writer = new EventBusFrontend(service.vertx(), DOC, "writer")) {
-      writer.open();
-      List<Future<JsonObject>> acks = new ArrayList<>();
-      for (int i = from; i < from + count; i++) {
-        int n = i;
-        acks.add(writer.change(tx -> tx.set(ObjectId.ROOT, "key-" + n, n)));
-      }
-      acks.forEach(Await::result);
-      Await.result(service.frontend(new JsonObject().put("type", "CLOSE").put("docId", DOC)));
     }
   }
 

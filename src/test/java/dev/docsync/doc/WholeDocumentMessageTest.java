@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.docsync.limits.ChunkScan;
 import dev.docsync.limits.SyncMessageCheck;
 import dev.docsync.store.StoredChunk;
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.WsSyncPeer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.ObjectId;
@@ -44,12 +44,12 @@ class WholeDocumentMessageTest {
           server.keys(ObjectId.ROOT).orElseThrow());
 
       SyncState serverState = SyncState.decode(whole.syncState());
-      List<byte[]> afterwards = converse(server, serverState, peer, peerState);
+      List<byte[]> afterwards = Changes.converse(server, serverState, peer, peerState, 10);
       assertThat(afterwards).allSatisfy(m -> assertThat(SyncMessageCheck.changeCount(m)).isZero());
       assertThat(afterwards.stream().mapToInt(m -> m.length).sum()).isLessThan(400);
 
       change(server, "later", 1);
-      List<byte[]> next = converse(server, serverState, peer, peerState);
+      List<byte[]> next = Changes.converse(server, serverState, peer, peerState, 10);
       assertThat(peer.get(ObjectId.ROOT, "later")).isPresent();
       assertThat(next.stream().mapToLong(SyncMessageCheck::changeCount).sum()).isEqualTo(1);
       serverState.free();
@@ -114,27 +114,6 @@ class WholeDocumentMessageTest {
     chunks.add(new StoredChunk(3, StoredChunk.Kind.INCREMENTAL, theirs));
     other.free();
     return chunks;
-  }
-
-  /** Messages both ways until both are quiet; returns every message exchanged. */
-  private static List<byte[]> converse(Document a, SyncState aState, Document b, SyncState bState) {
-    List<byte[]> messages = new ArrayList<>();
-    for (int round = 0; round < 10; round++) {
-      Optional<byte[]> fromA = a.generateSyncMessage(aState);
-      fromA.ifPresent(m -> {
-        messages.add(m);
-        b.receiveSyncMessage(bState, m);
-      });
-      Optional<byte[]> fromB = b.generateSyncMessage(bState);
-      fromB.ifPresent(m -> {
-        messages.add(m);
-        a.receiveSyncMessage(aState, m);
-      });
-      if (fromA.isEmpty() && fromB.isEmpty()) {
-        return messages;
-      }
-    }
-    throw new AssertionError("still talking after 10 rounds");
   }
 
   private static void change(Document doc, String key, int value) {

@@ -1,12 +1,12 @@
 package dev.docsync.fuzz;
 
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.WsClient;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
@@ -87,21 +87,7 @@ final class FuzzCorpus {
     Document b = new Document();
     SyncState sa = new SyncState();
     SyncState sb = new SyncState();
-    for (int i = 0; i < 8; i++) {
-      Optional<byte[]> ma = a.generateSyncMessage(sa);
-      ma.ifPresent(m -> {
-        changeData.add(m);
-        b.receiveSyncMessage(sb, m);
-      });
-      Optional<byte[]> mb = b.generateSyncMessage(sb);
-      mb.ifPresent(m -> {
-        changeData.add(m);
-        a.receiveSyncMessage(sa, m);
-      });
-      if (ma.isEmpty() && mb.isEmpty()) {
-        break;
-      }
-    }
+    changeData.addAll(Changes.converse(a, sa, b, sb, 8));
     sa.free();
     sb.free();
     a.free();

@@ -1,8 +1,12 @@
 package dev.docsync.testing;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.ObjectId;
+import org.automerge.SyncState;
 import org.automerge.Transaction;
 
 /** Real Automerge changes for tests that post or send them. */
@@ -19,5 +23,26 @@ public final class Changes {
     byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
     doc.free();
     return bytes;
+  }
+
+  /** Sync messages both ways, a's first, until both are quiet or {@code maxRounds} passed; every message exchanged. */
+  public static List<byte[]> converse(Document a, SyncState aState, Document b, SyncState bState, int maxRounds) {
+    List<byte[]> messages = new ArrayList<>();
+    for (int round = 0; round < maxRounds; round++) {
+      Optional<byte[]> fromA = a.generateSyncMessage(aState);
+      fromA.ifPresent(m -> {
+        messages.add(m);
+        b.receiveSyncMessage(bState, m);
+      });
+      Optional<byte[]> fromB = b.generateSyncMessage(bState);
+      fromB.ifPresent(m -> {
+        messages.add(m);
+        a.receiveSyncMessage(aState, m);
+      });
+      if (fromA.isEmpty() && fromB.isEmpty()) {
+        break;
+      }
+    }
+    return messages;
   }
 }

@@ -185,6 +185,23 @@ public final class TestService implements AutoCloseable {
   }
 
   /** A frontend of {@code docId} on this node's event bus, opened. */
+  /**
+   * Sets keys {@code key-<from>} … {@code key-<from+count-1>} to their numbers, one acknowledged change each, from a
+   * frontend that then closes the document (it stays loaded only while something else holds it).
+   */
+  public void writeKeys(String docId, int from, int count) {
+    try (EventBusFrontend writer = new EventBusFrontend(vertx, docId, "writer")) {
+      writer.open();
+      java.util.List<Future<JsonObject>> acks = new java.util.ArrayList<>();
+      for (int i = from; i < from + count; i++) {
+        int n = i;
+        acks.add(writer.change(tx -> tx.set(org.automerge.ObjectId.ROOT, "key-" + n, n)));
+      }
+      acks.forEach(Await::result);
+      Await.result(frontend(new JsonObject().put("type", "CLOSE").put("docId", docId)));
+    }
+  }
+
   public EventBusFrontend frontend(String docId, String origin) {
     EventBusFrontend frontend = track(new EventBusFrontend(vertx, docId, origin));
     frontend.open();
