@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Peers of a document served from storage, not loaded: each was sent the stored document whole (see
  * WholeDocumentMessage) and has said nothing since but that it holds it. Until a request needs the Automerge
- * document (a change, a view, anything else a peer says), none is loaded: a reader of a large document costs
+ * document (a change, a view, anything else a peer says), it is not loaded: a reader of a large document costs
  * the node its stored bytes, not the document's native memory. Confined to the owner's event loop.
  */
 final class StoredReaders {
