@@ -94,16 +94,20 @@ final class DocumentOwner {
     if (chunks.isEmpty() || inbox.stream().map(Pending::request).noneMatch(StoredReaders::wantsWholeDocument)) {
       return load(chunks);
     }
-    return env.blocking(() -> WholeDocumentMessage.of(chunks))
+    return env.blocking(() -> {
+          WholeDocumentMessage whole = WholeDocumentMessage.of(chunks);
+          return whole == null || whole.estimatedBytes() > env.settings().docMaxBytes() ? null
+              : new StoredReaders(chunks, whole);
+        })
         .otherwise(e -> {
           LOG.warn("Document {} not served from storage: {}", docId, e.getMessage());
           return null;
         })
-        .compose(whole -> {
-          if (whole == null || whole.estimatedBytes() > env.settings().docMaxBytes()) {
+        .compose(readers -> {
+          if (readers == null) {
             return load(chunks);
           }
-          stored = new StoredReaders(chunks, whole);
+          stored = readers;
           state = State.STORED;
           setEstimatedBytes(stored.bytes());
           env.events().documentLoaded(docId);
@@ -156,16 +160,15 @@ final class DocumentOwner {
 
   private boolean answerStored(Pending pending) {
     DocRequest request = pending.request();
-    JsonObject answer = new JsonObject().put("docId", docId.value()).put("heads", stored.headsJson());
     if (StoredReaders.wantsWholeDocument(request)) {
       DocRequest.Hello hello = (DocRequest.Hello) request;
-      sendSync(hello.address(), hello.peerId(), Base64s.encode(stored.whole().message()));
+      sendSync(hello.address(), hello.peerId(), stored.encodedMessage());
       env.events().wholeDocumentSent(hello.message().length, stored.whole().message().length);
       stored.add(hello);
-      pending.reply().tryComplete(answer);
+      pending.reply().tryComplete(storedHeadsAnswer());
     } else if (request instanceof DocRequest.Sync sync && stored.acknowledges(sync)) {
       env.events().syncTraffic(sync.message().length, 0, 0, 0);
-      pending.reply().tryComplete(answer);
+      pending.reply().tryComplete(storedHeadsAnswer());
     } else if (request instanceof DocRequest.Bye bye && stored.remove(bye.peerId())) {
       pending.reply().tryComplete(new JsonObject().put("docId", docId.value()).put("peerId", bye.peerId()));
     } else {
@@ -173,6 +176,11 @@ final class DocumentOwner {
     }
     env.events().replied(pending.receivedNanos());
     return true;
+  }
+
+  /** What a HELLO or SYNC is answered with, as a loaded document answers it: its id and heads. */
+  private JsonObject storedHeadsAnswer() {
+    return new JsonObject().put("docId", docId.value()).put("heads", stored.headsJson());
   }
 
   /** The peers served from storage come first, greeted as sharing the stored heads; then what is queued. */

@@ -7,6 +7,7 @@ import dev.docsync.protocol.DocId;
 import dev.docsync.protocol.DocRequest;
 import dev.docsync.protocol.ErrorCode;
 import dev.docsync.store.SyncStateRecord;
+import dev.docsync.testing.Changes;
 import dev.docsync.testing.EventBusPeer;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,6 @@ import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.ObjectId;
 import org.automerge.SyncState;
-import org.automerge.Transaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,9 +224,9 @@ class LoadedDocumentTest {
   void aChangeWithMissingDependenciesIsRefusedAndTheRestOfTheBatchKept() {
     Document other = new Document();
     toFree.add(other::free);
-    edit(other, "x", "1");
+    Changes.put(other, "x", "1");
     ChangeHash[] afterX = other.getHeads();
-    edit(other, "y", "2");
+    Changes.put(other, "y", "2");
     byte[] orphan = other.encodeChangesSince(afterX); // depends on x, which the document lacks
     Pending good = localChange(otherChange("good"));
     Pending bad = localChange(orphan);
@@ -333,17 +333,10 @@ class LoadedDocumentTest {
   /** A change of a new actor that sets {@code key} to "v" (no dependencies). */
   private byte[] otherChange(String key) {
     Document doc = new Document();
-    edit(doc, key, "v");
+    Changes.put(doc, key, "v");
     byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
     doc.free();
     return bytes;
-  }
-
-  private static void edit(Document doc, String key, String value) {
-    try (Transaction tx = doc.startTransaction()) {
-      tx.set(ObjectId.ROOT, key, value);
-      tx.commit();
-    }
   }
 
   private static Pending localChange(byte[] change) {
@@ -379,7 +372,7 @@ class LoadedDocumentTest {
     }
 
     void edit(String key, String value) {
-      LoadedDocumentTest.edit(doc, key, value);
+      Changes.put(doc, key, value);
     }
 
     Pending hello() {

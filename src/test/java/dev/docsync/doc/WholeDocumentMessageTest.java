@@ -15,7 +15,6 @@ import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.ObjectId;
 import org.automerge.SyncState;
-import org.automerge.Transaction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +47,7 @@ class WholeDocumentMessageTest {
       assertThat(afterwards).allSatisfy(m -> assertThat(SyncMessageCheck.changeCount(m)).isZero());
       assertThat(afterwards.stream().mapToInt(m -> m.length).sum()).isLessThan(400);
 
-      change(server, "later", 1);
+      Changes.put(server, "later", "1");
       List<byte[]> next = Changes.converse(server, serverState, peer, peerState, 10);
       assertThat(peer.get(ObjectId.ROOT, "later")).isPresent();
       assertThat(next.stream().mapToLong(SyncMessageCheck::changeCount).sum()).isEqualTo(1);
@@ -69,7 +68,7 @@ class WholeDocumentMessageTest {
     assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(v1Only)).isFalse();
 
     Document holder = new Document();
-    change(holder, "k", 1);
+    Changes.put(holder, "k", "1");
     SyncState state = new SyncState();
     assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(holder.generateSyncMessage(state).orElseThrow())).isFalse();
     assertThat(SyncMessageCheck.fromEmptyPeerTakingDocuments(new byte[] {0x42, 0, 0})).isFalse();
@@ -100,27 +99,20 @@ class WholeDocumentMessageTest {
   /** A snapshot of 50 changes, then one chunk each from two actors that did not see each other. */
   private static List<StoredChunk> storedWithConcurrentTail(Document server) {
     for (int i = 0; i < 50; i++) {
-      change(server, "k" + i, i);
+      Changes.put(server, "k" + i, String.valueOf(i));
     }
     List<StoredChunk> chunks = new ArrayList<>();
     chunks.add(new StoredChunk(1, StoredChunk.Kind.SNAPSHOT, server.save()));
     ChangeHash[] snapshot = server.getHeads();
     Document other = server.fork();
-    change(server, "a", 1);
-    change(other, "b", 2);
+    Changes.put(server, "a", "1");
+    Changes.put(other, "b", "2");
     chunks.add(new StoredChunk(2, StoredChunk.Kind.INCREMENTAL, server.encodeChangesSince(snapshot)));
     byte[] theirs = other.encodeChangesSince(snapshot);
     server.applyEncodedChanges(theirs);
     chunks.add(new StoredChunk(3, StoredChunk.Kind.INCREMENTAL, theirs));
     other.free();
     return chunks;
-  }
-
-  private static void change(Document doc, String key, int value) {
-    try (Transaction tx = doc.startTransaction()) {
-      tx.set(ObjectId.ROOT, key, value);
-      tx.commit();
-    }
   }
 
   private static byte[] concat(List<StoredChunk> chunks) {

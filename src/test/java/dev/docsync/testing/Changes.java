@@ -16,13 +16,18 @@ public final class Changes {
   /** One change of a new document (its own actor) that sets {@code key} to {@code value} at the root. */
   public static byte[] set(String key, String value) {
     Document doc = new Document();
+    put(doc, key, value);
+    byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
+    doc.free();
+    return bytes;
+  }
+
+  /** Commits one change to {@code doc} that sets {@code key} to {@code value} at the root. */
+  public static void put(Document doc, String key, String value) {
     try (Transaction tx = doc.startTransaction()) {
       tx.set(ObjectId.ROOT, key, value);
       tx.commit();
     }
-    byte[] bytes = doc.encodeChangesSince(new ChangeHash[0]);
-    doc.free();
-    return bytes;
   }
 
   /** Sync messages both ways, a's first, until both are quiet or {@code maxRounds} passed; every message exchanged. */
