@@ -43,6 +43,9 @@ class OutboundBackpressureTest {
   private static final int SLEEPERS = 6;
   private static final int EPHEMERALS = 30;
   private static final int EPHEMERAL_BYTES = 4 << 20;
+  /** Well inside the shortest ping interval here (1 s): a pong every second raced the pings, so a sleeper could be
+   * closed for not answering instead of for not reading. */
+  private static final long PONG_MS = 250;
 
   private TestService service;
   private Vertx clients;
@@ -124,7 +127,7 @@ class OutboundBackpressureTest {
     slow.send(WsClient.docMessage("request", "slow", doc, replica.generateSyncMessage(state).orElseThrow()));
     await().atMost(Duration.ofSeconds(10)).until(() -> stats().getJsonArray("connections").stream().map(JsonObject.class::cast)
         .anyMatch(c -> "slow".equals(c.getString("peerId")) && c.getInteger("documents") == 1));
-    keepAlive.scheduleAtFixedRate(() -> slow.pong(), 1, 1, TimeUnit.SECONDS);
+    keepAlive.scheduleAtFixedRate(() -> slow.pong(), 0, PONG_MS, TimeUnit.MILLISECONDS);
 
     Random random = new Random(2);
     for (int i = 0; i < 40; i++) {
@@ -181,7 +184,7 @@ class OutboundBackpressureTest {
 
   /**
    * Sockets (plain, hand-written: what they do not read stays in the kernel) that ask for {@code doc}
-   * so that its ephemerals reach them, never read, and send a pong every second so pings keep them open.
+   * so that its ephemerals reach them, never read, and send a pong every {@link #PONG_MS} so pings keep them open.
    */
   private List<RawSocketWs> sleepers(String doc, String token) {
     List<RawSocketWs> sleepers = new ArrayList<>();
@@ -201,7 +204,7 @@ class OutboundBackpressureTest {
       } catch (RuntimeException e) {
         // closed by the server
       }
-    }), 1, 1, TimeUnit.SECONDS);
+    }), 0, PONG_MS, TimeUnit.MILLISECONDS);
     return sleepers;
   }
 

@@ -204,6 +204,7 @@ public final class SyncEndpoint {
   }
 
   private void accept(ServerWebSocket socket, HttpConnection tcp, Grant grant, String address, Slot addressSlot, Slot pendingSlot) {
+    DirectWrites.apply(socket);
     WsConnection connection = new WsConnection(this, socket, tcp, grant, address, addressSlot, pendingSlot);
     live.add(connection);
     counters.connected();
