@@ -21,7 +21,9 @@
  *       by default in automerge-repo) are accepted and ignored; so are {@code doc-unavailable},
  *       {@code peer} and {@code error} sent by a client.
  *   <li>Liveness: a WebSocket ping every {@code DOCSYNC_WS_PING_MS}; a socket silent for a whole
- *       interval is closed. permessage-deflate is offered.
+ *       interval is closed. permessage-deflate only with {@code DOCSYNC_WS_DEFLATE}.
+ *   <li>Writes: only from the socket's event loop, straight to Netty ({@code DirectWrites});
+ *       what the client has not read is bounded per socket and per node ({@code Outbound}).
  *   <li>Limits ({@link dev.docsync.limits}, {@code DOCSYNC_LIMIT_*}): connections per address and
  *       sockets not yet joined (refused at the upgrade with an {@code error} and close), join timeout and
  *       messages before join, messages per second per socket (past the rate the socket is read at the
