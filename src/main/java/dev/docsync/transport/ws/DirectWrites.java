@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives an upgraded WebSocket the write path of a strict-thread-mode connection. Vert.x 5.0.7 builds every
  * WebSocket's connection with a cross-thread write queue (a JCTools MPSC queue whose first chunk is 1,024
- * slots: 4.7 KB, a third of an idle socket's heap) whatever {@code HttpServerOptions.setStrictThreadMode}
+ * slots: ~4.9 KB, over a third of an idle socket's heap) whatever {@code HttpServerOptions.setStrictThreadMode}
  * says; docsync writes to a socket only from its event loop, as strict mode requires, so the queue is
  * replaced by Vert.x's own direct one before anything is written. Reaches into Vert.x internals
  * (VertxConnection.outboundMessageQueue, DirectOutboundMessageQueue): when an upgrade changes them, sockets
@@ -21,25 +21,19 @@ final class DirectWrites {
 
   private DirectWrites() {}
 
-  /** Must run on the socket's event loop, before its first write. Returns whether the queue was replaced. */
-  static boolean apply(ServerWebSocket socket) {
+  /** Must run on the socket's event loop, before its first write. */
+  static void apply(ServerWebSocket socket) {
     if (ACCESS == null) {
-      return false;
+      return;
     }
     try {
       Object ws = ACCESS.wrapper.isInstance(socket) ? ACCESS.delegate.get(socket) : socket;
-      if (!ACCESS.base.isInstance(ws)) {
-        return false;
+      Object connection = ACCESS.base.isInstance(ws) ? ACCESS.conn.get(ws) : null;
+      if (ACCESS.connectionClass.isInstance(connection)) {
+        ACCESS.queue.set(connection, ACCESS.direct.newInstance(connection));
       }
-      Object connection = ACCESS.conn.get(ws);
-      if (!ACCESS.connectionClass.isInstance(connection)) {
-        return false;
-      }
-      ACCESS.queue.set(connection, ACCESS.direct.newInstance(connection));
-      return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("WebSocket write queue left as it is: {}", e.toString());
-      return false;
     }
   }
 
