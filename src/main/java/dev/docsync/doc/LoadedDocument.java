@@ -38,6 +38,8 @@ final class LoadedDocument {
   private final DocId docId;
   private final Document doc;
   private final Map<String, PeerSession> peers = new LinkedHashMap<>();
+  /** The document's heads, read once per change of the document: each read is a JNI call that costs as much as a Bloom check. */
+  private ChangeHash[] heads;
   /** Heads of what the store holds; everything past them goes into the next chunk. */
   private ChangeHash[] storedHeads;
   private int openFrontends;
@@ -55,7 +57,7 @@ final class LoadedDocument {
     this.docId = docId;
     this.doc = doc;
     this.nanos = nanos;
-    this.storedHeads = doc.getHeads();
+    this.storedHeads = heads();
   }
 
   /**
@@ -104,6 +106,13 @@ final class LoadedDocument {
     heldBytes = NativeMemory.of(scan);
   }
 
+  private ChangeHash[] heads() {
+    if (heads == null) {
+      heads = doc.getHeads();
+    }
+    return heads;
+  }
+
   /** Counts changes the document now holds: their hashes and their cost. */
   private void absorb(byte[] changes) {
     if (changes.length == 0) {
@@ -144,7 +153,7 @@ final class LoadedDocument {
         result.fail(pending, e);
       }
     }
-    result.heads = doc.getHeads();
+    result.heads = heads();
     if (!Heads.same(result.heads, storedHeads)) {
       result.chunk = doc.encodeChangesSince(storedHeads);
       absorb(result.chunk);
@@ -207,20 +216,22 @@ final class LoadedDocument {
    */
   private void applyLocalChange(byte[] change, OwnerSettings settings) {
     ChunkScan scan = scan(change, settings);
-    if (!known.dependenciesMet(scan, doc.getHeads())) {
+    if (!known.dependenciesMet(scan, heads())) {
       knowHistory();
-      if (!known.dependenciesMet(scan, doc.getHeads())) {
+      if (!known.dependenciesMet(scan, heads())) {
         throw new DocsyncException(ErrorCode.MISSING_DEPENDENCIES,
             "the change depends on changes this document does not have; send those first (this one was not kept)");
       }
     }
     admit(scan, settings);
     busy.changeArrived();
-    ChangeHash[] before = doc.getHeads();
+    ChangeHash[] before = heads();
     try {
       doc.applyEncodedChanges(change);
     } catch (RuntimeException e) {
       throw new DocsyncException(ErrorCode.INVALID_CHANGE, "change bytes do not parse: " + e.getMessage());
+    } finally {
+      heads = null;
     }
     requireApplied(scan, before);
   }
@@ -280,7 +291,7 @@ final class LoadedDocument {
     if (known.built() && known.allHeld(scan, null)) {
       return; // a retry, or a whole document (absorbed with the batch's chunk)
     }
-    ChunkScan applied = Heads.same(before, doc.getHeads()) ? null : ChunkScan.of(doc.encodeChangesSince(before), Long.MAX_VALUE);
+    ChunkScan applied = Heads.same(before, heads()) ? null : ChunkScan.of(doc.encodeChangesSince(before), Long.MAX_VALUE);
     if (applied != null) {
       known.addAll(applied);
     }
@@ -350,7 +361,7 @@ final class LoadedDocument {
     if (refused && peer.shadow == null) {
       peer.shadow = doc.fork();
     }
-    if (peer.owesReply && !settled(peer, doc.getHeads()) && recordsHeadsAsSent(peer, sync.message())) {
+    if (peer.owesReply && !settled(peer, heads()) && recordsHeadsAsSent(peer, sync.message())) {
       answerBeforeNextMessage(peer, result);
     }
     ChangeHash[] settles = settles(peer, sync.message());
@@ -359,6 +370,10 @@ final class LoadedDocument {
     } catch (RuntimeException e) {
       peer.settledAt = null;
       throw new DocsyncException(ErrorCode.INVALID_SYNC_MESSAGE, "not an Automerge sync message: " + e.getMessage());
+    } finally {
+      if (peer.shadow == null) {
+        heads = null;
+      }
     }
     peer.settledAt = settles;
     peer.owesReply = true;
@@ -404,7 +419,7 @@ final class LoadedDocument {
     if (stated == null) {
       return null;
     }
-    ChangeHash[] heads = doc.getHeads();
+    ChangeHash[] heads = heads();
     if (heads.length != stated.length) {
       return null;
     }
@@ -435,7 +450,7 @@ final class LoadedDocument {
     if (stated == null) {
       return false;
     }
-    ChangeHash[] heads = (peer.shadow != null ? peer.shadow : doc).getHeads();
+    ChangeHash[] heads = (peer.shadow != null ? peer.shadow.getHeads() : heads());
     if (heads.length != stated.length) {
       return false;
     }

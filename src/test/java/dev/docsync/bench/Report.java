@@ -2,7 +2,10 @@ package dev.docsync.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** docs/benchmarks.md from the figures of one run of {@link SyncBench}. */
 final class Report {
@@ -79,7 +82,8 @@ final class Report {
         + "marks windows where they used > " + (int) Scenarios.CONTENDED_PCT + "% as contended");
     row("scaled to fit ~25 min", "many documents: " + s.manyDocs() + " docs x " + s.manyClientsPerDoc() + " clients, "
         + (int) s.manyWindow() + " s windows (after " + (int) s.manyWarmup() + " s warm-up); hot document: " + (int) s.hotWindow()
-        + " s windows (after " + (int) s.hotJvmWarmup() + " s of the first step's typists on two other documents, clients joining and leaving, unmeasured, and "
+        + " s windows (after " + (int) s.hotJvmWarmup() + " s of the first step's typists on two other documents, at " + Scenarios.JVM_WARMUP_PACE
+        + "x their pace, clients joining and leaving, unmeasured, and "
         + (int) s.hotWarmup() + " s per step); durability: " + s.durDocs() + " docs x " + s.durClientsPerDoc() + " clients, " + (int) s.durWindow()
         + " s windows; connections: up to " + s.connections() + "; pgbench " + s.pgbenchSeconds() + " s per run");
     line();
@@ -225,6 +229,61 @@ final class Report {
         + "core as docsync's: the server pays about as much per peer and round).");
     line();
     steps(hot, true);
+    budget(hot);
+  }
+
+  /** µs of CPU per change delivered: both servers from /proc, docsync's split by async-profiler's samples of the window. */
+  private void budget(JsonObject hot) {
+    JsonArray ds = hot.getJsonObject("docsync", new JsonObject()).getJsonArray("steps", new JsonArray());
+    JsonArray ns = hot.getJsonObject("reference", new JsonObject()).getJsonArray("steps", new JsonArray());
+    List<JsonObject> profiled = ds.stream().map(o -> (JsonObject) o).filter(st -> st.getJsonObject("cpuBudget") != null
+        && !st.getJsonObject("cpuBudget").containsKey("error")).toList();
+    if (profiled.isEmpty()) {
+      return;
+    }
+    line("### CPU per change");
+    line();
+    line("µs of CPU per change typed (server CPU of the window / changes offered in it). docsync's split comes from "
+        + "async-profiler's samples of the same window (" + AsyncProfile.INTERVAL_US / 1000 + " ms of CPU per sample, every "
+        + "thread, Java and native frames; component = the first match from the leaf up, see `AsyncProfile`); the JVM's "
+        + "own CPU is measured, the database's (durable commits) is added from /proc.");
+    line();
+    StringBuilder head = new StringBuilder("| | ");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (JsonObject st : profiled) {
+      head.append(st.getValue("typists")).append(" typists | ");
+      rule.append("---:|");
+    }
+    line(head.toString().trim());
+    line(rule.toString());
+    Map<String, Double[]> rows = new LinkedHashMap<>();
+    for (int i = 0; i < profiled.size(); i++) {
+      for (Object o : profiled.get(i).getJsonObject("cpuBudget").getJsonArray("byComponent")) {
+        JsonObject c = (JsonObject) o;
+        rows.computeIfAbsent(c.getString("name"), k -> new Double[profiled.size()])[i] = c.getDouble("usPerChange");
+      }
+    }
+    rows.forEach((name, us) -> budgetRow(name, java.util.Arrays.asList(us)));
+    budgetRow("**docsync JVM, sampled**", profiled.stream().map(st -> st.getJsonObject("cpuBudget").getDouble("usPerChange")).toList());
+    budgetRow("docsync JVM, /proc", profiled.stream().map(st -> perChange(st, "serverCpu")).toList());
+    budgetRow("docsync's PostgreSQL, /proc", profiled.stream().map(st -> perChange(st, "dbCpu")).toList());
+    budgetRow("**reference (node), /proc**", profiled.stream().map(st -> {
+      JsonObject n = ns.stream().map(o -> (JsonObject) o).filter(x -> x.getValue("typists").equals(st.getValue("typists")))
+          .findFirst().orElse(null);
+      return n == null ? null : perChange(n, "serverCpu");
+    }).toList());
+    line();
+  }
+
+  private static Double perChange(JsonObject step, String cpu) {
+    double offered = step.getDouble("offered");
+    return offered <= 0 ? null : step.getDouble(cpu) * 10_000 / offered;
+  }
+
+  private void budgetRow(String name, List<Double> us) {
+    StringBuilder row = new StringBuilder("| " + name + " |");
+    us.forEach(v -> row.append(' ').append(v == null ? "" : fmt(v)).append(" |"));
+    line(row.toString());
   }
 
   private void steps(JsonObject byServer, boolean typists) {

@@ -4,6 +4,7 @@ import dev.docsync.client.DocumentIds;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -98,10 +99,15 @@ final class Scenarios {
     double perClient = totalRate / clients.size();
     gen.forAll(clients, 2000, 60_000, c -> c.startTyping(perClient));
     sleepUntil(step.windowStart);
+    // Sampling starts before the window and stops after it: the jcmd processes that do it are not in its CPU.
+    boolean profiling = server.startWindowProfile();
+    long profiled = System.nanoTime();
     CpuWindow cpu = CpuWindow.begin(server);
     gen.lagSinceLastCall();
     sleepUntil(step.windowEnd);
     JsonObject usage = cpu.end();
+    double profiledSeconds = (System.nanoTime() - profiled) / 1e9;
+    Path samples = profiling ? server.stopWindowProfile() : null;
     Histogram lag = gen.lagSinceLastCall();
     gen.forAll(clients, 2000, 60_000, SimClient::stopTyping);
     gen.barrier();
@@ -135,6 +141,9 @@ final class Scenarios {
         .put("genReceiveUs", CpuWindow.round(perCall(step.receiveNanos, step.receives)))
         .put("genGenerateUs", CpuWindow.round(perCall(step.generateNanos, step.generates)))
         .mergeIn(usage);
+    if (samples != null) {
+      result.put("cpuBudget", budget(samples, offered * profiledSeconds));
+    }
     result.put("generatorBound", result.getDouble("generatorLagP99") > GENERATOR_LAG_LIMIT_MS);
     result.put("contended", usage.getDouble("otherCpu") > CONTENDED_PCT);
     log.accept(String.format("  %-9s rate %7.0f/s offered %7.1f achieved %7.1f  p50 %7.1f p99 %8.1f max %8.1f ms"
@@ -146,6 +155,14 @@ final class Scenarios {
         result.getDouble("genReceiveUs"), result.getDouble("genGenerateUs"), result.getBoolean("generatorBound") ? " GENERATOR-BOUND" : "",
         result.getBoolean("contended") ? " CONTENDED" : ""));
     return result;
+  }
+
+  private static JsonObject budget(Path samples, double changes) {
+    try {
+      return AsyncProfile.budget(samples, changes);
+    } catch (java.io.IOException | RuntimeException e) {
+      return new JsonObject().put("error", e.toString());
+    }
   }
 
   private static double perCall(java.util.concurrent.atomic.LongAdder nanos, java.util.concurrent.atomic.LongAdder calls) {
@@ -284,9 +301,13 @@ final class Scenarios {
 
   /**
    * Hot document: n typists on one document, each at {@code perTypist} changes/s, for each n. First, unmeasured,
-   * {@code jvmWarmupS} of the first step's typists on other documents: a server runs for days, so its steady state is
-   * measured, not its JIT compiler (a third of a fresh JVM's CPU in 12-s windows); the reference gets the same.
+   * {@code jvmWarmupS} of the first step's typists on other documents, each typing {@link #JVM_WARMUP_PACE} times as
+   * fast: a server runs for days, so its steady state is measured, not its JIT compiler; the reference gets the same.
+   * At the measured pace the JIT was still compiling in the windows (async-profiler, 2026-11-30: half of docsync's CPU
+   * in the first 4-typist windows after 60 s of it, in C2), since C2 compiles a method after thousands of calls.
    */
+  static final int JVM_WARMUP_PACE = 4;
+
   JsonObject hotDocument(Server server, int[] typists, double perTypist, double jvmWarmupS, double warmupS, double windowS,
                          double drainS) {
     JsonArray steps = new JsonArray();
@@ -296,7 +317,7 @@ final class Scenarios {
       List<SimClient> clients = clients(population(1, typists[0]));
       try {
         connectAndSync(server, clients, 60_000);
-        step(server, clients, typists[0] * perTypist, jvmWarmupS / 2, 1, drainS);
+        step(server, clients, typists[0] * perTypist * JVM_WARMUP_PACE, jvmWarmupS / 2, 1, drainS);
       } finally {
         closeAll(clients);
       }

@@ -124,6 +124,16 @@ abstract class Server implements AutoCloseable {
   /** A full garbage collection, before reading resident memory. */
   abstract void gc();
 
+  /** Starts sampling the server's CPU for a measured window (see AsyncProfile); false where it does not. */
+  boolean startWindowProfile() {
+    return false;
+  }
+
+  /** Stops what {@link #startWindowProfile} started: the file of its samples, or null. */
+  Path stopWindowProfile() {
+    return null;
+  }
+
   long rssKb() {
     return Proc.rssKb(pid());
   }
@@ -146,6 +156,9 @@ abstract class Server implements AutoCloseable {
     private final Path jfr;
     private final List<String> jvmArgs;
     private final Map<String, String> extraEnv;
+    /** async-profiler's agent, when measured windows are profiled. */
+    private Path profiler;
+    private int windows;
 
     Docsync(Path jar, Path workDir, String pgUrl, Path jfr, List<String> jvmArgs, Map<String, String> extraEnv) {
       super("docsync", workDir);
@@ -228,6 +241,23 @@ abstract class Server implements AutoCloseable {
     @Override
     void gc() {
       Proc.run(60, "jcmd", Long.toString(pid()), "GC.run");
+    }
+
+    /** Measured windows are sampled with this agent (see AsyncProfile). */
+    Docsync profileWindows(Path agent) {
+      this.profiler = agent;
+      return this;
+    }
+
+    @Override
+    boolean startWindowProfile() {
+      return profiler != null && AsyncProfile.start(profiler, pid());
+    }
+
+    @Override
+    Path stopWindowProfile() {
+      Path out = workDir.resolve("window-" + ++windows + ".collapsed");
+      return AsyncProfile.stop(profiler, pid(), out) && Files.exists(out) ? out : null;
     }
 
     /** A postmaster left behind by a docsync that had to be killed would block the next start: stop it (fast shutdown). */

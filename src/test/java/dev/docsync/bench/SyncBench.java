@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * Options (--key=value): jar, reference (dir of server.mjs), work, report, jmh (JMH JSON to include),
  * notes (markdown appended), scenarios (many,hot,large,bootstrap,connections,durability; also cluster: one node vs three
  * clustered nodes on the machine's PostgreSQL and the cross-node hop, about 8 min, see {@link ClusterScenario}), servers
- * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (JFR on docsync: true),
+ * (docsync,reference), pg-admin (machine PostgreSQL for durability), profile (docsync sampled: JFR over the many-documents run, async-profiler in each
+ * measured hot-document window; default true),
  * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), hot-jvm-warmup (s, unmeasured, before the first step), large-changes (size of the large
  * document), docsync-jvm (extra JVM options of the docsync server), docsync-env (KEY=VALUE,… settings of the docsync
  * server), --smoke for tiny numbers, and
@@ -202,15 +203,19 @@ public final class SyncBench {
         }
       }
       case "hot": {
-        Path jfr = work.resolve("docsync-hot-document.jfr");
-        try (Server server = server(serverName, "hot", null, profile ? jfr : null)) {
+        // Sampled by async-profiler in each measured window instead of JFR over the whole run (see AsyncProfile).
+        Files.deleteIfExists(work.resolve("docsync-hot-document.jfr"));
+        try (Server server = server(serverName, "hot", null, null)) {
+          if (profile && server instanceof Server.Docsync docsync) {
+            docsync.profileWindows(AsyncProfile.library(work));
+          }
           int[] typists = options.containsKey("hot-typists")
               ? Arrays.stream(options.get("hot-typists").split(",")).mapToInt(Integer::parseInt).toArray() : s.hotTypists();
           JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(),
               Double.parseDouble(options.getOrDefault("hot-jvm-warmup", Double.toString(s.hotJvmWarmup()))), s.hotWarmup(),
               s.hotWindow(), s.hotDrain());
           server.stop();
-          return withProfile(r, serverName, profile, jfr);
+          return r;
         }
       }
       case "large":

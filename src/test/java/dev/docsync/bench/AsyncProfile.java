@@ -1,0 +1,142 @@
+package dev.docsync.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * CPU samples of a docsync JVM over one measured window, by async-profiler (its agent is loaded into the running
+ * server with jcmd, started at the window's start and stopped at its end): every thread's CPU, Java and native
+ * frames alike (JFR under-samples the JNI calls and recompiles the hot path), split into a per-change budget.
+ */
+final class AsyncProfile {
+  /** One sample per millisecond of CPU (perf events, or a CPU timer where those are not allowed). */
+  static final int INTERVAL_US = 1_000;
+
+  /** Component of a sample: the first of these its frames match, from the leaf up (kernel and libc frames skipped). */
+  private static final List<Map.Entry<String, Pattern>> COMPONENTS = List.of(
+      Map.entry("Automerge core (JNI calls)", Pattern.compile("automerge::|^org/automerge/")),
+      Map.entry("PostgreSQL client", Pattern.compile("^io/vertx/(pgclient|sqlclient)/|^dev/docsync/store/")),
+      Map.entry("CBOR, JSON, Base64", Pattern.compile("^com/fasterxml/jackson/|^io/vertx/core/json/|WsCodec|Base64")),
+      Map.entry("metrics", Pattern.compile("^io/micrometer/|^dev/docsync/metrics/|^io/vertx/micrometer/")),
+      Map.entry("thread hand-offs (wake-ups, parking, polling)",
+          Pattern.compile("LockSupport\\.(park|unpark)|\\.wakeup$|NioIoHandler\\.select|EPoll\\.wait")),
+      Map.entry("WebSocket frames (Netty, Vert.x)", Pattern.compile("^io/netty/handler/codec/http/websocketx/|^io/vertx/core/http/")),
+      Map.entry("event bus", Pattern.compile("^io/vertx/core/eventbus/")),
+      Map.entry("docsync (routing, owner, checks)", Pattern.compile("^dev/docsync/")),
+      Map.entry("Netty socket I/O and pipeline", Pattern.compile("^io/netty/|^sun/nio/")),
+      Map.entry("Vert.x, other", Pattern.compile("^io/vertx/")));
+  private static final Pattern NATIVE_NOISE = Pattern.compile(".*_\\[k\\]$|^[^/:]*$");
+
+  private AsyncProfile() {}
+
+  /** The agent from the test classpath, copied to {@code dir}; null where it has none for this machine. */
+  static Path library(Path dir) {
+    if (!System.getProperty("os.name").startsWith("Linux") || !System.getProperty("os.arch").equals("amd64")) {
+      return null;
+    }
+    try (InputStream in = AsyncProfile.class.getResourceAsStream("/linux-x64/libasyncProfiler.so")) {
+      if (in == null) {
+        return null;
+      }
+      Path lib = dir.resolve("libasyncProfiler.so");
+      Files.createDirectories(dir);
+      Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+      return lib;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Starts sampling in the JVM {@code pid}; whether the agent took the command. */
+  static boolean start(Path lib, long pid) {
+    return agent(lib, pid, "start,event=cpu,interval=" + INTERVAL_US * 1000L + ",threads");
+  }
+
+  /** Stops sampling and writes the samples, one collapsed stack per line, to {@code out}. */
+  static boolean stop(Path lib, long pid, Path out) {
+    return agent(lib, pid, "stop,file=" + out + ",collapsed");
+  }
+
+  /** Each load of the agent runs its command; quoted, as jcmd would split the command's '=' into options of its own. */
+  private static boolean agent(Path lib, long pid, String command) {
+    return Proc.run(60, "jcmd", Long.toString(pid), "JVMTI.agent_load", lib.toString(), '"' + command + '"')
+        .contains("return code: 0");
+  }
+
+  /** µs of CPU per change by component and by thread group, for {@code changes} changes in the window. */
+  static JsonObject budget(Path collapsed, double changes) throws IOException {
+    Map<String, Long> byComponent = new LinkedHashMap<>();
+    Map<String, Long> byThread = new LinkedHashMap<>();
+    long total = 0;
+    for (String line : Files.readAllLines(collapsed)) {
+      int space = line.lastIndexOf(' ');
+      if (space < 0) {
+        continue;
+      }
+      long samples = Long.parseLong(line.substring(space + 1).trim());
+      String[] frames = line.substring(0, space).split(";");
+      String thread = threadGroup(frames[0]);
+      byThread.merge(thread, samples, Long::sum);
+      byComponent.merge(component(thread, frames), samples, Long::sum);
+      total += samples;
+    }
+    return new JsonObject()
+        .put("samples", total)
+        .put("changes", CpuWindow.round(changes))
+        .put("usPerChange", perChange(total, changes))
+        .put("byComponent", ranked(byComponent, total, changes))
+        .put("byThread", ranked(byThread, total, changes));
+  }
+
+  static String component(String thread, String[] frames) {
+    if (thread.contains("CompilerThre")) { // native thread names are cut at 15 characters
+      return "JIT compiler";
+    }
+    if (thread.startsWith("GC Thread") || thread.startsWith("G1 ")) {
+      return "garbage collector";
+    }
+    for (int i = frames.length - 1; i >= 0; i--) {
+      String frame = frames[i];
+      if (NATIVE_NOISE.matcher(frame).matches() && !frame.contains("automerge")) {
+        continue;
+      }
+      for (Map.Entry<String, Pattern> c : COMPONENTS) {
+        if (c.getValue().matcher(frame).find()) {
+          return c.getKey();
+        }
+      }
+    }
+    return "other (JVM, libc, kernel)";
+  }
+
+  /** "[vert.x-eventloop-thread-3 tid=42]" → "vert.x-eventloop-thread"; a stack without a thread frame → "?". */
+  static String threadGroup(String first) {
+    if (!first.startsWith("[")) {
+      return "?";
+    }
+    String name = first.substring(1, first.endsWith("]") ? first.length() - 1 : first.length()).replaceAll(" tid=\\d+$", "");
+    return name.replaceAll("[-#]?\\d+$", "");
+  }
+
+  private static JsonArray ranked(Map<String, Long> samples, long total, double changes) {
+    JsonArray out = new JsonArray();
+    samples.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e -> out.add(new JsonObject()
+        .put("name", e.getKey())
+        .put("usPerChange", perChange(e.getValue(), changes))
+        .put("pct", CpuWindow.round(100.0 * e.getValue() / Math.max(1, total)))));
+    return out;
+  }
+
+  private static double perChange(long samples, double changes) {
+    return changes <= 0 ? 0 : CpuWindow.round(samples * (double) INTERVAL_US / changes);
+  }
+}

@@ -1,0 +1,58 @@
+package dev.docsync.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AsyncProfileTest {
+
+  @Test
+  void aSampleBelongsToTheComponentNearestItsLeaf() {
+    String loop = "[vert.x-eventloop-thread-1 tid=31]";
+    assertThat(AsyncProfile.component("vert.x-eventloop-thread", (loop
+        + ";io/vertx/core/eventbus/impl/EventBusImpl.send;dev/docsync/transport/ws/WsConnection.fromCore"
+        + ";io/netty/handler/codec/http/websocketx/WebSocket08FrameEncoder.encode;tcp_sendmsg_[k]").split(";")))
+        .isEqualTo("WebSocket frames (Netty, Vert.x)");
+    assertThat(AsyncProfile.component("docsync-automerge", ("[docsync-automerge-2 tid=40]"
+        + ";java/util/concurrent/ThreadPoolExecutor.runWorker;dev/docsync/doc/LoadedDocument.apply"
+        + ";org/automerge/AutomergeSys.receiveSyncMessage;automerge::change_graph::ChangeGraph::remove_ancestors;_int_malloc")
+        .split(";"))).isEqualTo("Automerge core (JNI calls)");
+    assertThat(AsyncProfile.component("vert.x-eventloop-thread", (loop
+        + ";io/vertx/core/eventbus/impl/EventBusImpl.send;io/netty/channel/nio/NioIoHandler.wakeup;eventfd_write_[k]").split(";")))
+        .isEqualTo("thread hand-offs (wake-ups, parking, polling)");
+    assertThat(AsyncProfile.component("C2 CompilerThre", "[C2 CompilerThre tid=7];Compile::Compile".split(";")))
+        .isEqualTo("JIT compiler");
+    assertThat(AsyncProfile.component("vert.x-eventloop-thread", (loop + ";start_thread;__libc_malloc").split(";")))
+        .isEqualTo("other (JVM, libc, kernel)");
+  }
+
+  @Test
+  void threadNamesLoseTheirNumbers() {
+    assertThat(AsyncProfile.threadGroup("[vert.x-eventloop-thread-3 tid=42]")).isEqualTo("vert.x-eventloop-thread");
+    assertThat(AsyncProfile.threadGroup("[GC Thread#1 tid=9]")).isEqualTo("GC Thread");
+    assertThat(AsyncProfile.threadGroup("java/lang/Thread.run")).isEqualTo("?");
+  }
+
+  @Test
+  void theBudgetIsCpuPerChange(@TempDir Path dir) throws Exception {
+    Path samples = dir.resolve("w.collapsed");
+    Files.writeString(samples, String.join("\n",
+        "[docsync-automerge-1 tid=40];dev/docsync/doc/LoadedDocument.apply;org/automerge/AutomergeSys.generateSyncMessage 30",
+        "[vert.x-eventloop-thread-0 tid=30];io/vertx/core/eventbus/impl/EventBusImpl.send 10",
+        "[vert.x-eventloop-thread-1 tid=31];io/vertx/core/eventbus/impl/EventBusImpl.send 10", ""));
+
+    JsonObject budget = AsyncProfile.budget(samples, 25);
+
+    assertThat(budget.getLong("samples")).isEqualTo(50);
+    assertThat(budget.getDouble("usPerChange")).isEqualTo(2000.0); // 50 ms of CPU over 25 changes
+    JsonObject first = budget.getJsonArray("byComponent").getJsonObject(0);
+    assertThat(first.getString("name")).isEqualTo("Automerge core (JNI calls)");
+    assertThat(first.getDouble("usPerChange")).isEqualTo(1200.0);
+    assertThat(budget.getJsonArray("byThread").getJsonObject(1).getString("name")).isEqualTo("vert.x-eventloop-thread");
+    assertThat(budget.getJsonArray("byThread").getJsonObject(1).getDouble("pct")).isEqualTo(40.0);
+  }
+}
