@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * frames alike (JFR under-samples the JNI calls and recompiles the hot path), split into a per-change budget.
  */
 final class AsyncProfile {
-  /** One sample per millisecond of CPU (perf events, or a CPU timer where those are not allowed). */
+  /** A sample per millisecond of a thread's CPU, at most (perf events); the split is scaled to the CPU read from /proc. */
   static final int INTERVAL_US = 1_000;
 
   /** Component of a sample: the first of these its frames match, from the leaf up (kernel and libc frames skipped). */
@@ -72,8 +72,11 @@ final class AsyncProfile {
         .contains("return code: 0");
   }
 
-  /** µs of CPU per change by component and by thread group, for {@code changes} changes in the window. */
-  static JsonObject budget(Path collapsed, double changes) throws IOException {
+  /**
+   * {@code usPerChange}, the server's CPU per change in the window, split by component and by thread group in the
+   * proportions of the samples (they are fewer than the CPU's milliseconds: the kernel drops some).
+   */
+  static JsonObject budget(Path collapsed, double usPerChange) throws IOException {
     Map<String, Long> byComponent = new LinkedHashMap<>();
     Map<String, Long> byThread = new LinkedHashMap<>();
     long total = 0;
@@ -91,10 +94,9 @@ final class AsyncProfile {
     }
     return new JsonObject()
         .put("samples", total)
-        .put("changes", CpuWindow.round(changes))
-        .put("usPerChange", perChange(total, changes))
-        .put("byComponent", ranked(byComponent, total, changes))
-        .put("byThread", ranked(byThread, total, changes));
+        .put("usPerChange", CpuWindow.round(usPerChange))
+        .put("byComponent", ranked(byComponent, total, usPerChange))
+        .put("byThread", ranked(byThread, total, usPerChange));
   }
 
   static String component(String thread, String[] frames) {
@@ -127,16 +129,12 @@ final class AsyncProfile {
     return name.replaceAll("[-#]?\\d+$", "");
   }
 
-  private static JsonArray ranked(Map<String, Long> samples, long total, double changes) {
+  private static JsonArray ranked(Map<String, Long> samples, long total, double usPerChange) {
     JsonArray out = new JsonArray();
     samples.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e -> out.add(new JsonObject()
         .put("name", e.getKey())
-        .put("usPerChange", perChange(e.getValue(), changes))
+        .put("usPerChange", CpuWindow.round(usPerChange * e.getValue() / Math.max(1, total)))
         .put("pct", CpuWindow.round(100.0 * e.getValue() / Math.max(1, total)))));
     return out;
-  }
-
-  private static double perChange(long samples, double changes) {
-    return changes <= 0 ? 0 : CpuWindow.round(samples * (double) INTERVAL_US / changes);
   }
 }

@@ -38,20 +38,20 @@ class AsyncProfileTest {
   }
 
   @Test
-  void theBudgetIsCpuPerChange(@TempDir Path dir) throws Exception {
+  void theBudgetSplitsTheCpuOfAChangeAsTheSamplesDo(@TempDir Path dir) throws Exception {
     Path samples = dir.resolve("w.collapsed");
     Files.writeString(samples, String.join("\n",
         "[docsync-automerge-1 tid=40];dev/docsync/doc/LoadedDocument.apply;org/automerge/AutomergeSys.generateSyncMessage 30",
         "[vert.x-eventloop-thread-0 tid=30];io/vertx/core/eventbus/impl/EventBusImpl.send 10",
         "[vert.x-eventloop-thread-1 tid=31];io/vertx/core/eventbus/impl/EventBusImpl.send 10", ""));
 
-    JsonObject budget = AsyncProfile.budget(samples, 25);
+    JsonObject budget = AsyncProfile.budget(samples, 2500);
 
     assertThat(budget.getLong("samples")).isEqualTo(50);
-    assertThat(budget.getDouble("usPerChange")).isEqualTo(2000.0); // 50 ms of CPU over 25 changes
+    assertThat(budget.getDouble("usPerChange")).isEqualTo(2500.0);
     JsonObject first = budget.getJsonArray("byComponent").getJsonObject(0);
     assertThat(first.getString("name")).isEqualTo("Automerge core (JNI calls)");
-    assertThat(first.getDouble("usPerChange")).isEqualTo(1200.0);
+    assertThat(first.getDouble("usPerChange")).isEqualTo(1500.0); // 30 of 50 samples
     assertThat(budget.getJsonArray("byThread").getJsonObject(1).getString("name")).isEqualTo("vert.x-eventloop-thread");
     assertThat(budget.getJsonArray("byThread").getJsonObject(1).getDouble("pct")).isEqualTo(40.0);
   }

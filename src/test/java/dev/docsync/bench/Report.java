@@ -244,9 +244,10 @@ final class Report {
     line("### CPU per change");
     line();
     line("µs of CPU per change typed (server CPU of the window / changes offered in it). docsync's split comes from "
-        + "async-profiler's samples of the same window (" + AsyncProfile.INTERVAL_US / 1000 + " ms of CPU per sample, every "
-        + "thread, Java and native frames; component = the first match from the leaf up, see `AsyncProfile`); the JVM's "
-        + "own CPU is measured, the database's (durable commits) is added from /proc.");
+        + "async-profiler's samples of the same window (perf events, up to one per " + AsyncProfile.INTERVAL_US / 1000
+        + " ms of a thread's CPU, every thread, Java and native frames; component = the first match from the leaf up, see "
+        + "`AsyncProfile`; the agent is loaded at the JVM's start and idle outside the windows), scaled to the CPU read "
+        + "from /proc.");
     line();
     StringBuilder head = new StringBuilder("| | ");
     StringBuilder rule = new StringBuilder("|---|");
@@ -264,15 +265,27 @@ final class Report {
       }
     }
     rows.forEach((name, us) -> budgetRow(name, java.util.Arrays.asList(us)));
-    budgetRow("**docsync JVM, sampled**", profiled.stream().map(st -> st.getJsonObject("cpuBudget").getDouble("usPerChange")).toList());
+    StringBuilder samples = new StringBuilder("| samples |");
+    profiled.forEach(st -> samples.append(' ').append(st.getJsonObject("cpuBudget").getLong("samples")).append(" |"));
+    line(samples.toString());
     budgetRow("docsync JVM, /proc", profiled.stream().map(st -> perChange(st, "serverCpu")).toList());
     budgetRow("docsync's PostgreSQL, /proc", profiled.stream().map(st -> perChange(st, "dbCpu")).toList());
-    budgetRow("**reference (node), /proc**", profiled.stream().map(st -> {
-      JsonObject n = ns.stream().map(o -> (JsonObject) o).filter(x -> x.getValue("typists").equals(st.getValue("typists")))
-          .findFirst().orElse(null);
-      return n == null ? null : perChange(n, "serverCpu");
-    }).toList());
+    List<Double> docsync = profiled.stream().map(st -> sum(perChange(st, "serverCpu"), perChange(st, "dbCpu"))).toList();
+    List<Double> reference = profiled.stream().map(st -> ns.stream().map(o -> (JsonObject) o)
+        .filter(x -> x.getValue("typists").equals(st.getValue("typists"))).findFirst().map(n -> perChange(n, "serverCpu"))
+        .orElse(null)).toList();
+    budgetRow("**docsync, JVM + PostgreSQL**", docsync);
+    budgetRow("**reference (node)**", reference);
+    StringBuilder ratios = new StringBuilder("| docsync / reference |");
+    for (int i = 0; i < docsync.size(); i++) {
+      ratios.append(' ').append(ratio(docsync.get(i), reference.get(i))).append(" |");
+    }
+    line(ratios.toString());
     line();
+  }
+
+  private static Double sum(Double a, Double b) {
+    return a == null || b == null ? null : a + b;
   }
 
   private static Double perChange(JsonObject step, String cpu) {

@@ -101,14 +101,12 @@ final class Scenarios {
     sleepUntil(step.windowStart);
     // Sampling starts before the window and stops after it: the jcmd processes that do it are not in its CPU.
     boolean profiling = server.startWindowProfile();
-    long profiled = System.nanoTime();
     CpuWindow cpu = CpuWindow.begin(server);
     gen.lagSinceLastCall();
     sleepUntil(step.windowEnd);
     JsonObject usage = cpu.end();
-    double profiledSeconds = (System.nanoTime() - profiled) / 1e9;
-    Path samples = profiling ? server.stopWindowProfile() : null;
     Histogram lag = gen.lagSinceLastCall();
+    Path samples = profiling ? server.stopWindowProfile() : null;
     gen.forAll(clients, 2000, 60_000, SimClient::stopTyping);
     gen.barrier();
     long drainEnd = System.nanoTime() + Step.nanos(drainS);
@@ -141,8 +139,8 @@ final class Scenarios {
         .put("genReceiveUs", CpuWindow.round(perCall(step.receiveNanos, step.receives)))
         .put("genGenerateUs", CpuWindow.round(perCall(step.generateNanos, step.generates)))
         .mergeIn(usage);
-    if (samples != null) {
-      result.put("cpuBudget", budget(samples, offered * profiledSeconds));
+    if (profiling) {
+      result.put("cpuBudget", budget(samples, offered <= 0 ? 0 : usage.getDouble("serverCpu") * 10_000 / offered));
     }
     result.put("generatorBound", result.getDouble("generatorLagP99") > GENERATOR_LAG_LIMIT_MS);
     result.put("contended", usage.getDouble("otherCpu") > CONTENDED_PCT);
@@ -157,9 +155,9 @@ final class Scenarios {
     return result;
   }
 
-  private static JsonObject budget(Path samples, double changes) {
+  private static JsonObject budget(Path samples, double usPerChange) {
     try {
-      return AsyncProfile.budget(samples, changes);
+      return samples == null ? new JsonObject().put("error", "no samples") : AsyncProfile.budget(samples, usPerChange);
     } catch (java.io.IOException | RuntimeException e) {
       return new JsonObject().put("error", e.toString());
     }

@@ -205,10 +205,7 @@ public final class SyncBench {
       case "hot": {
         // Sampled by async-profiler in each measured window instead of JFR over the whole run (see AsyncProfile).
         Files.deleteIfExists(work.resolve("docsync-hot-document.jfr"));
-        try (Server server = server(serverName, "hot", null, null)) {
-          if (profile && server instanceof Server.Docsync docsync) {
-            docsync.profileWindows(AsyncProfile.library(work));
-          }
+        try (Server server = server(serverName, "hot", null, null, profile ? AsyncProfile.library(work) : null)) {
           int[] typists = options.containsKey("hot-typists")
               ? Arrays.stream(options.get("hot-typists").split(",")).mapToInt(Integer::parseInt).toArray() : s.hotTypists();
           JsonObject r = sc.hotDocument(server, typists, s.hotPerTypist(),
@@ -281,6 +278,11 @@ public final class SyncBench {
   }
 
   private Server server(String name, String scenario, String pgUrl, Path jfr) {
+    return server(name, scenario, pgUrl, jfr, null);
+  }
+
+  /** @param profiler async-profiler's agent for the docsync JVM's measured windows (see AsyncProfile), or null */
+  private Server server(String name, String scenario, String pgUrl, Path jfr, Path profiler) {
     Path dir = work.resolve("servers").resolve(scenario + "-" + name);
     deleteTree(dir);
     Server server;
@@ -295,7 +297,11 @@ public final class SyncBench {
       if (options.containsKey("docsync-jvm")) { // extra JVM options of the docsync server, space-separated
         jvm.addAll(Arrays.asList(options.get("docsync-jvm").trim().split("\\s+")));
       }
-      server = new Server.Docsync(jar, dir, pgUrl, jfr, jvm, docsyncEnv());
+      if (profiler != null) {
+        // Loaded at start, idle until a window: loaded into a running JVM, it made the JIT redo compiled code.
+        jvm.add("-agentpath:" + profiler);
+      }
+      server = new Server.Docsync(jar, dir, pgUrl, jfr, jvm, docsyncEnv()).profileWindows(profiler);
     } else if (name.equals("reference")) {
       Path ref = Path.of(options.getOrDefault("reference", "bench/reference-server")).toAbsolutePath();
       if (!Files.isDirectory(ref.resolve("node_modules"))) {
