@@ -28,7 +28,7 @@ final class AsyncProfile {
       Map.entry("CBOR, JSON, Base64", Pattern.compile("^com/fasterxml/jackson/|^io/vertx/core/json/|WsCodec|Base64")),
       Map.entry("metrics", Pattern.compile("^io/micrometer/|^dev/docsync/metrics/|^io/vertx/micrometer/")),
       Map.entry("thread hand-offs (wake-ups, parking, polling)",
-          Pattern.compile("LockSupport\\.(park|unpark)|\\.wakeup$|NioIoHandler\\.select|EPoll\\.wait")),
+          Pattern.compile("LockSupport\\.(park|unpark)|\\.wakeup$|NioIoHandler\\.select|EPoll\\.wait|EventFD|clearInterrupt")),
       Map.entry("WebSocket frames (Netty, Vert.x)", Pattern.compile("^io/netty/handler/codec/http/websocketx/|^io/vertx/core/http/")),
       Map.entry("event bus", Pattern.compile("^io/vertx/core/eventbus/")),
       Map.entry("docsync (routing, owner, checks)", Pattern.compile("^dev/docsync/")),

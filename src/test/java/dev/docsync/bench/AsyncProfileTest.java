@@ -24,6 +24,10 @@ class AsyncProfileTest {
     assertThat(AsyncProfile.component("vert.x-eventloop-thread", (loop
         + ";io/vertx/core/eventbus/impl/EventBusImpl.send;io/netty/channel/nio/NioIoHandler.wakeup;eventfd_write_[k]").split(";")))
         .isEqualTo("thread hand-offs (wake-ups, parking, polling)");
+    assertThat(AsyncProfile.component("vert.x-eventloop-thread", (loop
+        + ";io/netty/util/concurrent/SingleThreadEventExecutor.execute;sun/nio/ch/EPollSelectorImpl.wakeup"
+        + ";sun/nio/ch/EventFD.set0;__GI_write;eventfd_write_[k]").split(";")))
+        .isEqualTo("thread hand-offs (wake-ups, parking, polling)");
     assertThat(AsyncProfile.component("C2 CompilerThre", "[C2 CompilerThre tid=7];Compile::Compile".split(";")))
         .isEqualTo("JIT compiler");
     assertThat(AsyncProfile.component("vert.x-eventloop-thread", (loop + ";start_thread;__libc_malloc").split(";")))
