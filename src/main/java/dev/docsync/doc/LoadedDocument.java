@@ -38,7 +38,7 @@ final class LoadedDocument {
   private final DocId docId;
   private final Document doc;
   private final Map<String, PeerSession> peers = new LinkedHashMap<>();
-  /** The document's heads, read once per change of the document: each read is a JNI call that costs as much as a Bloom check. */
+  /** The document's heads, read once per change of the document: each read is a JNI call that looks up its classes anew. */
   private ChangeHash[] heads;
   /** Heads of what the store holds; everything past them goes into the next chunk. */
   private ChangeHash[] storedHeads;

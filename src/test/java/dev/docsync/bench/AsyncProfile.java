@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * CPU samples of a docsync JVM over one measured window, by async-profiler (its agent is loaded into the running
- * server with jcmd, started at the window's start and stopped at its end): every thread's CPU, Java and native
- * frames alike (JFR under-samples the JNI calls and recompiles the hot path), split into a per-change budget.
+ * CPU samples of a docsync JVM over one measured window, by async-profiler (its agent is loaded at the JVM's start, see
+ * SyncBench, and jcmd starts and stops it around the window): every thread's CPU, Java and native frames alike (JFR
+ * under-samples the JNI calls and recompiles the hot path), split into a per-change budget.
  */
 final class AsyncProfile {
   /** A sample per millisecond of a thread's CPU, at most (perf events); the split is scaled to the CPU read from /proc. */

@@ -113,7 +113,7 @@ public final class SyncBench {
     Files.createDirectories(work);
     if (options.containsKey("report-only")) { // rewrite the report from the figures of the last run
       JsonObject last = new JsonObject(Files.readString(work.resolve("results.json")));
-      for (String[] sc : new String[][] {{"many", "docsync-many-documents.jfr"}, {"hot", "docsync-hot-document.jfr"}}) {
+      for (String[] sc : new String[][] {{"many", "docsync-many-documents.jfr"}}) {
         JsonObject d = last.getJsonObject(sc[0]) == null ? null : last.getJsonObject(sc[0]).getJsonObject("docsync");
         if (d != null && Files.exists(work.resolve(sc[1]))) {
           d.put("profile", JfrProfile.summarize(work.resolve(sc[1]), 25));
