@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,6 +35,8 @@ final class AsyncProfile {
       Map.entry("docsync (routing, owner, checks)", Pattern.compile("^dev/docsync/")),
       Map.entry("Netty socket I/O and pipeline", Pattern.compile("^io/netty/|^sun/nio/")),
       Map.entry("Vert.x, other", Pattern.compile("^io/vertx/")));
+  /** async-profiler's thread frame; the name loses its number. */
+  private static final Pattern THREAD = Pattern.compile("\\[(.*?)[-#]?\\d*(?: tid=\\d+)?]");
   private static final Pattern NATIVE_NOISE = Pattern.compile(".*_\\[k\\]$|^[^/:]*$");
 
   private AsyncProfile() {}
@@ -122,19 +125,18 @@ final class AsyncProfile {
 
   /** "[vert.x-eventloop-thread-3 tid=42]" → "vert.x-eventloop-thread"; a stack without a thread frame → "?". */
   static String threadGroup(String first) {
-    if (!first.startsWith("[")) {
-      return "?";
-    }
-    String name = first.substring(1, first.endsWith("]") ? first.length() - 1 : first.length()).replaceAll(" tid=\\d+$", "");
-    return name.replaceAll("[-#]?\\d+$", "");
+    Matcher thread = THREAD.matcher(first);
+    return thread.matches() ? thread.group(1) : "?";
   }
 
   private static JsonArray ranked(Map<String, Long> samples, long total, double usPerChange) {
     JsonArray out = new JsonArray();
-    samples.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e -> out.add(new JsonObject()
-        .put("name", e.getKey())
-        .put("usPerChange", CpuWindow.round(usPerChange * e.getValue() / Math.max(1, total)))
-        .put("pct", CpuWindow.round(100.0 * e.getValue() / Math.max(1, total)))));
+    samples.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> out.add(new JsonObject()
+            .put("name", e.getKey())
+            .put("usPerChange", CpuWindow.round(usPerChange * e.getValue() / Math.max(1, total)))
+            .put("pct", CpuWindow.round(100.0 * e.getValue() / Math.max(1, total)))));
     return out;
   }
 }
