@@ -10,7 +10,8 @@
 # REPORT (default docs/benchmarks.md), PG_ADMIN (machine PostgreSQL for the durability scenario,
 # default postgresql://postgres@127.0.0.1:5432/postgres), SCENARIOS (default
 # many,hot,large,bootstrap,connections,durability), JMH_ARGS (default: short iterations),
-# BENCH_ARGS (more --key=value options for dev.docsync.bench.SyncBench), SKIP_BUILD=1, SKIP_JMH=1.
+# BENCH_ARGS (more --key=value options for dev.docsync.bench.SyncBench), SKIP_BUILD=1, SKIP_JMH=1, BASELINE (an older
+# commit whose jar also runs the hot document; default below, empty to skip).
 #
 #   SCENARIOS=cluster bench/run.sh   one docsync node vs three clustered nodes on this machine (many documents),
 #                           the added latency of a cross-node hop, pgbench: ~8 min, needs the machine's PostgreSQL
@@ -68,8 +69,24 @@ if [[ $SMOKE == 0 && "${SKIP_JMH:-0}" != 1 ]]; then
     | tee "$RESULTS/jmh.txt" | grep -E '^(Benchmark|[A-Za-z]+Bench\.)' || true
 fi
 
+# The hot document also runs on docsync as it was at BASELINE (default: the commit issue 12 was measured on, 2026-11-23),
+# so the report prices a change before and after in one run. BASELINE= skips it.
+BASELINE=${BASELINE-2416637}
+BASELINE_ARGS=""
+if [[ -n "$BASELINE" && $SMOKE == 0 && ",$SCENARIOS," == *",hot,"* ]]; then
+  BASE_BUILD="$BUILD_DIR/baseline"
+  if [[ "$(cat "$BASE_BUILD/commit" 2>/dev/null)" != "$BASELINE" || ! -f "$BASE_BUILD/docsync.jar" ]]; then
+    echo "== baseline: building docsync at $BASELINE into $BASE_BUILD"
+    rm -rf "$BASE_BUILD" && mkdir -p "$BASE_BUILD/src"
+    git archive "$BASELINE" | tar -x -C "$BASE_BUILD/src"
+    (cd "$BASE_BUILD/src" && mvn -B -q "-Dbuild.dir=$BASE_BUILD" -Dnpm.skip=true -DskipTests package)
+    echo "$BASELINE" > "$BASE_BUILD/commit"
+  fi
+  BASELINE_ARGS="--baseline-jar=$BASE_BUILD/docsync.jar --baseline-commit=$BASELINE"
+fi
+
 echo "== scenarios: $SCENARIOS"
-ARGS="--jar=$BUILD_DIR/docsync.jar --reference=$ROOT/bench/reference-server --work=$RESULTS --report=$REPORT"
+ARGS="--jar=$BUILD_DIR/docsync.jar --reference=$ROOT/bench/reference-server --work=$RESULTS --report=$REPORT $BASELINE_ARGS"
 ARGS="$ARGS --scenarios=$SCENARIOS --pg-admin=$PG_ADMIN --jmh=$JMH_JSON --notes=$ROOT/bench/analysis.md ${BENCH_ARGS:-}"
 [[ $SMOKE == 1 ]] && ARGS="$ARGS --smoke"
 # The load generator runs in Maven's JVM (exec:java); the Automerge native library unpacks into java.io.tmpdir.

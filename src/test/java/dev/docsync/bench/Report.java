@@ -67,6 +67,10 @@ final class Report {
     row("reference", "`node bench/reference-server/server.mjs` (" + v.getString("node") + "): Repo + NodeWSServerAdapter + "
         + "NodeFSStorageAdapter, `sharePolicy: async () => false`; packages " + v.getJsonObject("referencePackages", new JsonObject()).encode()
         + "; no fsync (NodeFS writes files, acknowledges nothing)");
+    if (!v.getString("baseline", "").isEmpty()) {
+      row("baseline", "docsync " + v.getString("baseline") + ", its jar run like today's, in the hot document only: the "
+          + "price of a change before and after");
+    }
     row("load generator", "this JVM (`exec:java`), " + m.getValue("cores") + " event loops, one WebSocket per simulated client "
         + "(`RepoWsClient`), each with its own Automerge replica and SyncState; clients are "
         + r.getString("clients") + " (" + ("durable".equals(r.getString("clients"))
@@ -232,15 +236,17 @@ final class Report {
     budget(hot);
   }
 
-  /** µs of CPU per change delivered: both servers from /proc, docsync's split by async-profiler's samples of the window. */
+  /**
+   * µs of CPU per change delivered: both servers from /proc, docsync's split by async-profiler's samples of the window;
+   * the same for an older docsync jar when the run had one (server "baseline"), so the budget before and after is
+   * measured in one run.
+   */
   private void budget(JsonObject hot) {
-    JsonArray ds = hot.getJsonObject("docsync", new JsonObject()).getJsonArray("steps", new JsonArray());
-    JsonArray ns = hot.getJsonObject("reference", new JsonObject()).getJsonArray("steps", new JsonArray());
-    List<JsonObject> profiled = ds.stream().map(o -> (JsonObject) o).filter(st -> st.getJsonObject("cpuBudget") != null
-        && !st.getJsonObject("cpuBudget").containsKey("error")).toList();
+    List<JsonObject> profiled = profiledSteps(hot, "docsync");
     if (profiled.isEmpty()) {
       return;
     }
+    JsonArray ns = hot.getJsonObject("reference", new JsonObject()).getJsonArray("steps", new JsonArray());
     line("### CPU per change");
     line();
     line("µs of CPU per change typed (server CPU of the window / changes offered in it). docsync's split comes from "
@@ -249,6 +255,49 @@ final class Report {
         + "`AsyncProfile`; the agent is loaded at the JVM's start and idle outside the windows), scaled to the CPU read "
         + "from /proc.");
     line();
+    List<Double> docsync = componentTable(profiled);
+    List<JsonObject> references = profiled.stream().map(st -> ns.stream().map(o -> (JsonObject) o)
+        .filter(x -> x.getValue("typists").equals(st.getValue("typists"))).findFirst().orElse(null)).toList();
+    List<Double> reference = references.stream().map(n -> n == null ? null : perChange(n, "serverCpu")).toList();
+    budgetRow("**reference (node)**", reference);
+    StringBuilder ratios = new StringBuilder("| docsync / reference |");
+    for (int i = 0; i < docsync.size(); i++) {
+      // A step that typed fewer changes than asked, or delivered few of them, has no fair price per change.
+      boolean behind = fellShort(profiled.get(i)) || references.get(i) != null && fellShort(references.get(i));
+      ratios.append(' ').append(behind ? "n/a (fell behind)" : ratio(docsync.get(i), reference.get(i))).append(" |");
+    }
+    line(ratios.toString());
+    line();
+    baselineBudget(hot, profiled, docsync);
+  }
+
+  /** The baseline's budget, step by step beside today's (same typists, same order). */
+  private void baselineBudget(JsonObject hot, List<JsonObject> profiled, List<Double> docsync) {
+    List<JsonObject> before = profiledSteps(hot, SyncBench.BASELINE);
+    if (before.size() != profiled.size()) {
+      return;
+    }
+    line("Before: the same windows on docsync " + r.getJsonObject("versions").getString("baseline", "") + " (server "
+        + "`baseline` in the table above), in this run:");
+    line();
+    List<Double> then = componentTable(before);
+    StringBuilder ratios = new StringBuilder("| docsync now / before |");
+    for (int i = 0; i < then.size(); i++) {
+      boolean behind = fellShort(profiled.get(i)) || fellShort(before.get(i));
+      ratios.append(' ').append(behind ? "n/a (fell behind)" : ratio(docsync.get(i), then.get(i))).append(" |");
+    }
+    line(ratios.toString());
+    line();
+  }
+
+  private List<JsonObject> profiledSteps(JsonObject hot, String server) {
+    return hot.getJsonObject(server, new JsonObject()).getJsonArray("steps", new JsonArray()).stream()
+        .map(o -> (JsonObject) o).filter(st -> st.getJsonObject("cpuBudget") != null
+            && !st.getJsonObject("cpuBudget").containsKey("error")).toList();
+  }
+
+  /** One column per step: components, samples, /proc; returns docsync's JVM + PostgreSQL µs per change. */
+  private List<Double> componentTable(List<JsonObject> profiled) {
     StringBuilder head = new StringBuilder("| | ");
     StringBuilder rule = new StringBuilder("|---|");
     for (JsonObject st : profiled) {
@@ -270,20 +319,9 @@ final class Report {
     line(samples.toString());
     budgetRow("docsync JVM, /proc", profiled.stream().map(st -> perChange(st, "serverCpu")).toList());
     budgetRow("docsync's PostgreSQL, /proc", profiled.stream().map(st -> perChange(st, "dbCpu")).toList());
-    List<JsonObject> references = profiled.stream().map(st -> ns.stream().map(o -> (JsonObject) o)
-        .filter(x -> x.getValue("typists").equals(st.getValue("typists"))).findFirst().orElse(null)).toList();
-    List<Double> docsync = profiled.stream().map(st -> sum(perChange(st, "serverCpu"), perChange(st, "dbCpu"))).toList();
-    List<Double> reference = references.stream().map(n -> n == null ? null : perChange(n, "serverCpu")).toList();
-    budgetRow("**docsync, JVM + PostgreSQL**", docsync);
-    budgetRow("**reference (node)**", reference);
-    StringBuilder ratios = new StringBuilder("| docsync / reference |");
-    for (int i = 0; i < docsync.size(); i++) {
-      // A step that typed fewer changes than asked, or delivered few of them, has no fair price per change.
-      boolean behind = fellShort(profiled.get(i)) || references.get(i) != null && fellShort(references.get(i));
-      ratios.append(' ').append(behind ? "n/a (fell behind)" : ratio(docsync.get(i), reference.get(i))).append(" |");
-    }
-    line(ratios.toString());
-    line();
+    List<Double> total = profiled.stream().map(st -> sum(perChange(st, "serverCpu"), perChange(st, "dbCpu"))).toList();
+    budgetRow("**docsync, JVM + PostgreSQL**", total);
+    return total;
   }
 
   private static boolean fellShort(JsonObject step) {

@@ -35,10 +35,14 @@ import java.util.regex.Pattern;
  * measured hot-document window; default true),
  * clients (durable|ephemeral), loops (generator event loops), hot-typists (e.g. 16,64), hot-jvm-warmup (s, unmeasured, before the first step), large-changes (size of the large
  * document), docsync-jvm (extra JVM options of the docsync server), docsync-env (KEY=VALUE,… settings of the docsync
- * server), --smoke for tiny numbers, and
+ * server), baseline-jar and baseline-commit (an older docsync jar, and the commit it was built from, that also runs the hot
+ * document, as server "baseline": the price of a change before and after, in one run), --smoke for tiny numbers, and
  * --report-only to rewrite the report from the results.json of the last run.
  */
 public final class SyncBench {
+
+  /** The server name of the older docsync jar ({@code --baseline-jar}) in results and report. */
+  static final String BASELINE = "baseline";
 
   /** All sizes of a run; {@link #full()} fits a 2-core machine in about 20 minutes. */
   record Settings(
@@ -140,10 +144,7 @@ public final class SyncBench {
       for (String scenario : scenarios) {
         JsonObject bySever = new JsonObject();
         results.put(scenario, bySever);
-        for (String server : servers) {
-          if (scenario.equals("cluster") && !server.equals("docsync")) {
-            continue; // the reference server has no cluster
-          }
+        for (String server : serversOf(scenario, servers)) {
           log("== " + scenario + " on " + server);
           long t0 = System.nanoTime();
           try {
@@ -244,6 +245,21 @@ public final class SyncBench {
     }
   }
 
+  /**
+   * The servers a scenario runs on: the reference server has no cluster; the baseline (an older docsync jar,
+   * {@code --baseline-jar}) runs the hot document only, beside today's, to price a change then and now in one run.
+   */
+  private List<String> serversOf(String scenario, List<String> servers) {
+    if (scenario.equals("cluster")) {
+      return servers.contains("docsync") ? List.of("docsync") : List.of();
+    }
+    List<String> out = new ArrayList<>(servers);
+    if (scenario.equals("hot") && options.containsKey("baseline-jar") && servers.contains("docsync")) {
+      out.add(out.indexOf("docsync") + 1, BASELINE);
+    }
+    return out;
+  }
+
   /** Settings of the docsync server from {@code --docsync-env=KEY=VALUE,KEY=VALUE} (an A/B of one setting). */
   private Map<String, String> docsyncEnv() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -286,8 +302,9 @@ public final class SyncBench {
     Path dir = work.resolve("servers").resolve(scenario + "-" + name);
     deleteTree(dir);
     Server server;
-    if (name.equals("docsync")) {
-      Path jar = Path.of(options.getOrDefault("jar", "target/docsync.jar")).toAbsolutePath();
+    if (name.equals("docsync") || name.equals(BASELINE)) {
+      Path jar = Path.of(name.equals(BASELINE) ? options.get("baseline-jar")
+          : options.getOrDefault("jar", "target/docsync.jar")).toAbsolutePath();
       if (!Files.exists(jar)) {
         throw new IllegalStateException("no docsync jar at " + jar + " (mvn package, or --jar=...)");
       }
@@ -401,7 +418,10 @@ public final class SyncBench {
         .put("pgbench", Proc.run(10, "pgbench", "--version"))
         .put("docsyncCommit", Proc.run(10, "git", "rev-parse", "--short", "HEAD")
             + (Proc.run(10, "git", "status", "--porcelain", "--untracked-files=no", "src/main").isEmpty() ? "" : " + uncommitted changes in src/main"))
-        .put("referencePackages", referencePackages());
+        .put("referencePackages", referencePackages())
+        .put("baseline", !options.containsKey("baseline-jar") ? ""
+            : options.containsKey("baseline-commit") ? Proc.run(10, "git", "log", "-1", "--format=commit %h (%ad)",
+                "--date=short", options.get("baseline-commit")) : options.get("baseline-jar"));
   }
 
   private JsonObject referencePackages() {
