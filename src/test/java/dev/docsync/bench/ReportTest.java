@@ -7,8 +7,19 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-/** The report's CPU-per-change tables: today's docsync against the reference and against the baseline jar. */
-class ReportBudgetTest {
+/** Figures the report derives: CPU per change (against the reference and the baseline jar), sustained rates. */
+class ReportTest {
+
+  @Test
+  void aServerThatFailedItsFirstStepSustainedLessThanThatStep() {
+    JsonObject many = new JsonObject()
+        .put("docsync", ramp(400, step(100, 100, 1, 0, 0), step(400, 400, 1, 0, 0)))
+        .put("reference", ramp(0, step(100, 100, 100, 0, 0).put("p99", 162.0)));
+    String md = new Report(new JsonObject().put("startedAt", "2026-11-30T00:00:00Z").put("many", many),
+        SyncBench.Settings.smoke(), null, null).markdown();
+    assertTrue(md.contains("| 400 | < 100 (its first step failed: p99 162 ms) | > 4.00x |"), md);
+    assertTrue(md.contains("(400 vs < 100 (its first step failed: p99 162 ms) changes/s, p99 10.0 vs 162 ms)"), md);
+  }
 
   @Test
   void pricesAChangeAgainstTheReferenceAndTheBaseline() {
@@ -41,6 +52,11 @@ class ReportBudgetTest {
     JsonObject results = new JsonObject().put("startedAt", "2026-11-30T00:00:00Z").put("machine", new JsonObject().put("cores", 2))
         .put("versions", new JsonObject().put("baseline", baseline)).put("hot", hot);
     return new Report(results, SyncBench.Settings.smoke(), null, null).markdown();
+  }
+
+  private static JsonObject ramp(double sustained, JsonObject... steps) {
+    JsonObject best = steps[steps.length - 1].copy().put("p99", 10.0);
+    return steps(steps).put("sustained", sustained).put("atSustained", sustained > 0 ? best : null);
   }
 
   private static JsonObject steps(JsonObject... steps) {
