@@ -77,7 +77,8 @@ public final class HttpApi {
     router.post("/api/docs/:docId/changes")
         .handler(BodyHandler.create(false).setBodyLimit(maxPayloadBytes))
         .handler(ctx -> frontend(client, ctx, new DocRequest.LocalChange(new DocId(docId(ctx)),
-            ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(), ctx.request().getHeader("X-Docsync-Origin"))));
+            ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(), ctx.request().getHeader("X-Docsync-Origin"))))
+        .failureHandler(ctx -> bodyRefused(ctx, metrics, maxPayloadBytes));
     WebApp.mount(router); // the web app at "/" (no token needed for the page itself)
     return router;
   }
@@ -132,6 +133,20 @@ public final class HttpApi {
           ctx.request().remoteAddress(), error.wireMessage(), held);
     }
     fail(ctx, error);
+  }
+
+  /**
+   * The body handler fails a request whose body passes the limit with a bare 413 (Vert.x then logged an ERROR with no
+   * detail and answered in plain text): the client gets TOO_LARGE like every other refusal, counted and logged.
+   */
+  private static void bodyRefused(RoutingContext ctx, PrometheusMeterRegistry metrics, int maxPayloadBytes) {
+    if (ctx.statusCode() == 413) {
+      rejected(ctx, metrics, new DocsyncException(ErrorCode.TOO_LARGE,
+          "the body is larger than " + maxPayloadBytes + " bytes (DOCSYNC_MAX_PAYLOAD_BYTES)"));
+    } else {
+      LOG.warn("{} {} failed", ctx.request().method(), abbreviate(ctx.request().path()), ctx.failure());
+      fail(ctx, ctx.failure() != null ? ctx.failure() : new DocsyncException(ErrorCode.INTERNAL, "status " + ctx.statusCode()));
+    }
   }
 
   private static String abbreviate(String text) {

@@ -45,6 +45,25 @@ class BadInputTest {
   }
 
   @Test
+  void aRestBodyOverTheLimitIsRefusedAsTooLarge() {
+    var admin = service.rest(service.tokens().admin(60));
+    double before = rejectedTooLarge(admin.get("/metrics").body());
+
+    var refused = service.rest().postChange("bad-input-rest", new byte[4097]);
+
+    assertThat(refused.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("TOO_LARGE");
+    assertThat(new JsonObject(refused.body()).getString("message")).contains("4096 bytes");
+    assertThat(rejectedTooLarge(admin.get("/metrics").body())).isEqualTo(before + 1);
+    assertThat(service.rest().postChange("bad-input-rest", change(new Document(), "c", 3)).statusCode()).isEqualTo(200);
+  }
+
+  private static double rejectedTooLarge(String metrics) {
+    return metrics.lines().filter(l -> l.startsWith("docsync_rejected_inputs_total{reason=\"TOO_LARGE\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
   void everyBadInputGetsItsCodeAndHarmsNothing() {
     Document good = new Document();
     byte[] first = change(good, "a", 1);

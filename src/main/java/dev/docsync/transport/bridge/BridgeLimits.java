@@ -129,6 +129,15 @@ final class BridgeLimits {
     return new Refusal(BridgeAuth.refusal(raw, problem, transport), false);
   }
 
+  /** A frame larger than the transport takes, refused unread: counted as malformed, logged within bounds. */
+  void oversized(String transport, long limit) {
+    malformed(transport);
+    String held = LOG_LINES.admit(ErrorCode.TOO_LARGE.name());
+    if (held != null) {
+      LOG.info("{} frame refused: larger than {} bytes{}", transport, limit, held);
+    }
+  }
+
   /** A frame refused as malformed before the bridge would have choked on it. */
   void malformed(String transport) {
     malformed.get(transport).increment();

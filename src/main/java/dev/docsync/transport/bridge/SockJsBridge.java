@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
@@ -43,8 +44,19 @@ final class SockJsBridge {
     SockJSBridgeOptions options = BridgePermissions.apply(new SockJSBridgeOptions(), eventsOutbound);
     Router sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()).bridge(options, bridge::onEvent);
     // The XHR fallback transports POST their frames: they need the body read (the WebSocket transport does not).
-    router.post(PATH + "/*").handler(BodyHandler.create().setBodyLimit(bodyLimit));
+    router.post(PATH + "/*").handler(BodyHandler.create().setBodyLimit(bodyLimit))
+        .failureHandler(ctx -> bridge.bodyRefused(ctx, bodyLimit));
     router.route(PATH + "/*").subRouter(sockJs);
+  }
+
+  /** An XHR frame over the limit: counted and logged like other refused frames (Vert.x logged a bare ERROR). */
+  private void bodyRefused(RoutingContext ctx, long bodyLimit) {
+    if (ctx.statusCode() != 413) {
+      ctx.next();
+      return;
+    }
+    limits.oversized(ConnectionEvents.SOCKJS, bodyLimit);
+    ctx.response().setStatusCode(413).end("TOO_LARGE: the frame is larger than " + bodyLimit + " bytes");
   }
 
   /** A failure in the hook must not leave the frame hanging: refused instead. */

@@ -90,6 +90,25 @@ class SockJsBridgeTest {
   }
 
   @Test
+  void anXhrFrameOverTheLimitIsRefusedAndCounted() {
+    var admin = service.rest(service.tokens().admin(60));
+    String counter = "docsync_bridge_malformed_total{transport=\"sockjs\"}";
+    double before = counted(admin.get("/metrics").body(), counter);
+
+    var refused = service.rest().post("/eventbus/000/oversized/xhr_send", new byte[2 * 16 * 1024 * 1024 + 1]);
+
+    assertThat(refused.statusCode()).isEqualTo(413);
+    assertThat(refused.body()).startsWith("TOO_LARGE");
+    assertThat(counted(admin.get("/metrics").body(), counter)).isEqualTo(before + 1);
+    assertThat(service.rest().get("/health").statusCode()).isEqualTo(200);
+  }
+
+  private static double counted(String metrics, String counter) {
+    return metrics.lines().filter(l -> l.startsWith(counter))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
   void largeChangesPassOverWebSocketAndTheXhrFallback() {
     String docId = docId();
     String big = "x".repeat(300_000); // far above the 64 KiB default WebSocket frame limit
