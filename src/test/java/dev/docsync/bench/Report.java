@@ -250,10 +250,11 @@ final class Report {
     line("### CPU per change");
     line();
     line("µs of CPU per change typed (server CPU of the window / changes offered in it). docsync's split comes from "
-        + "async-profiler's samples of the same window (perf events, up to one per " + AsyncProfile.INTERVAL_US / 1000
-        + " ms of a thread's CPU, every thread, Java and native frames; component = the first match from the leaf up, see "
-        + "`AsyncProfile`; the agent is loaded at the JVM's start and idle outside the windows), scaled to the CPU read "
-        + "from /proc.");
+        + "async-profiler's samples of a second window right after the measured one (as many typists, a fresh document; perf "
+        + "events, up to one per " + AsyncProfile.INTERVAL_US / 1000 + " ms of a thread's CPU, every thread, Java and "
+        + "native frames; component = the first match from the leaf up, see `AsyncProfile`; the agent is loaded at the "
+        + "JVM's start and idle outside sampled windows): sampling costs CPU of its own (the sampled window's row), so "
+        + "its proportions are applied to the unsampled window's CPU.");
     line();
     List<Double> docsync = componentTable(profiled);
     List<JsonObject> references = profiled.stream().map(st -> ns.stream().map(o -> (JsonObject) o)
@@ -318,6 +319,8 @@ final class Report {
     profiled.forEach(st -> samples.append(' ').append(st.getJsonObject("cpuBudget").getLong("samples")).append(" |"));
     line(samples.toString());
     budgetRow("docsync JVM, /proc", profiled.stream().map(st -> perChange(st, "serverCpu")).toList());
+    budgetRow("docsync JVM in the sampled window, /proc", profiled.stream().map(st -> st.getJsonObject("sampledWindow") == null
+        ? null : st.getJsonObject("sampledWindow").getDouble("usPerChange")).toList());
     budgetRow("docsync's PostgreSQL, /proc", profiled.stream().map(st -> perChange(st, "dbCpu")).toList());
     List<Double> total = profiled.stream().map(st -> sum(perChange(st, "serverCpu"), perChange(st, "dbCpu"))).toList();
     budgetRow("**docsync, JVM + PostgreSQL**", total);

@@ -92,6 +92,12 @@ final class Scenarios {
 
   /** Typing at {@code totalRate} changes/s spread over the clients; a warm-up, a window, a drain. */
   JsonObject step(Server server, List<SimClient> clients, double totalRate, double warmupS, double windowS, double drainS) {
+    return step(server, clients, totalRate, warmupS, windowS, drainS, false);
+  }
+
+  /** The same, the window sampled by async-profiler where the server can be ({@code sampled}): see hotDocument. */
+  JsonObject step(Server server, List<SimClient> clients, double totalRate, double warmupS, double windowS, double drainS,
+                  boolean sampled) {
     CpuWindow.awaitQuiet(server, QUIET_PCT, QUIET_WAIT_MS, log);
     long start = System.nanoTime();
     Step step = new Step(start + Step.nanos(warmupS), start + Step.nanos(warmupS + windowS), Step.nanos(1));
@@ -100,7 +106,7 @@ final class Scenarios {
     gen.forAll(clients, 2000, 60_000, c -> c.startTyping(perClient));
     sleepUntil(step.windowStart);
     // Sampling starts before the window and stops after it: the jcmd processes that do it are not in its CPU.
-    boolean profiling = server.startWindowProfile();
+    boolean profiling = sampled && server.startWindowProfile();
     CpuWindow cpu = CpuWindow.begin(server);
     gen.lagSinceLastCall();
     sleepUntil(step.windowEnd);
@@ -140,7 +146,7 @@ final class Scenarios {
         .put("genGenerateUs", CpuWindow.round(perCall(step.generateNanos, step.generates)))
         .mergeIn(usage);
     if (profiling) {
-      result.put("cpuBudget", budget(samples, offered <= 0 ? 0 : usage.getDouble("serverCpu") * 10_000 / offered));
+      result.put("samplesFile", samples == null ? null : samples.toString());
     }
     result.put("generatorBound", result.getDouble("generatorLagP99") > GENERATOR_LAG_LIMIT_MS);
     result.put("contended", usage.getDouble("otherCpu") > CONTENDED_PCT);
@@ -153,6 +159,24 @@ final class Scenarios {
         result.getDouble("genReceiveUs"), result.getDouble("genGenerateUs"), result.getBoolean("generatorBound") ? " GENERATOR-BOUND" : "",
         result.getBoolean("contended") ? " CONTENDED" : ""));
     return result;
+  }
+
+  /**
+   * Sampling costs the server CPU of its own (async-profiler's perf events on every thread: +27% of docsync's CPU at 4
+   * typists, +11% at 16, A/B of 2026-11-30), so a step's figures come from its unsampled window and the split from a
+   * second, sampled step right after it (as many typists, a fresh document): its proportions applied to the unsampled
+   * CPU per change.
+   */
+  private static void sampledBudget(JsonObject step, JsonObject sampled) {
+    String samples = sampled.getString("samplesFile");
+    step.put("cpuBudget", budget(samples == null ? null : Path.of(samples), usPerChange(step)))
+        .put("sampledWindow", new JsonObject().put("serverCpu", sampled.getDouble("serverCpu"))
+            .put("offered", sampled.getDouble("offered")).put("usPerChange", CpuWindow.round(usPerChange(sampled))));
+  }
+
+  private static double usPerChange(JsonObject step) {
+    double offered = step.getDouble("offered");
+    return offered <= 0 ? 0 : step.getDouble("serverCpu") * 10_000 / offered;
   }
 
   private static JsonObject budget(Path samples, double usPerChange) {
@@ -321,21 +345,30 @@ final class Scenarios {
       }
     }
     for (int n : typists) {
-      List<DocGroup> groups = population(1, n);
-      List<SimClient> clients = clients(groups);
-      try {
-        connectAndSync(server, clients, 60_000);
-        JsonObject s = step(server, clients, n * perTypist, warmupS, windowS, drainS);
-        if (s.getBoolean("contended")) {
-          log.accept("  other processes took CPU during the window: repeating it");
-          s = step(server, clients, n * perTypist, warmupS, windowS, drainS).put("repeated", true);
-        }
-        steps.add(s.put("typists", n));
-      } finally {
-        closeAll(clients);
+      JsonObject s = hotStep(server, n, perTypist, warmupS, windowS, drainS, false);
+      if (server.profilesWindows()) {
+        sampledBudget(s, hotStep(server, n, perTypist, warmupS, windowS, drainS, true));
       }
+      steps.add(s.put("typists", n));
     }
     return new JsonObject().put("perTypist", perTypist).put("steps", steps);
+  }
+
+  /** n typists on a fresh document: one step (repeated once if other processes took CPU in its window). */
+  private JsonObject hotStep(Server server, int n, double perTypist, double warmupS, double windowS, double drainS,
+                             boolean sampled) {
+    List<SimClient> clients = clients(population(1, n));
+    try {
+      connectAndSync(server, clients, 60_000);
+      JsonObject s = step(server, clients, n * perTypist, warmupS, windowS, drainS, sampled);
+      if (s.getBoolean("contended")) {
+        log.accept("  other processes took CPU during the window: repeating it");
+        s = step(server, clients, n * perTypist, warmupS, windowS, drainS, sampled).put("repeated", true);
+      }
+      return s;
+    } finally {
+      closeAll(clients);
+    }
   }
 
   /** A document of {@code changes} one-character changes, built locally: its save() bytes and heads. */

@@ -124,6 +124,11 @@ abstract class Server implements AutoCloseable {
   /** A full garbage collection, before reading resident memory. */
   abstract void gc();
 
+  /** Whether {@link #startWindowProfile} samples anything. */
+  boolean profilesWindows() {
+    return false;
+  }
+
   /** Starts sampling the server's CPU for a measured window (see AsyncProfile); false where it does not. */
   boolean startWindowProfile() {
     return false;
@@ -247,6 +252,11 @@ abstract class Server implements AutoCloseable {
     Docsync profileWindows(Path agent) {
       this.profiler = agent;
       return this;
+    }
+
+    @Override
+    boolean profilesWindows() {
+      return profiler != null;
     }
 
     @Override
