@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
 final class AsyncProfile {
   /** A sample per millisecond of a thread's CPU, at most (perf events); the split is scaled to the CPU read from /proc. */
   static final int INTERVAL_US = 1_000;
+  static final String JIT = "JIT compiler";
 
   /** Component of a sample: the first of these its frames match, from the leaf up (kernel and libc frames skipped). */
   private static final List<Map.Entry<String, Pattern>> COMPONENTS = List.of(
@@ -102,9 +105,40 @@ final class AsyncProfile {
         .put("byThread", ranked(byThread, total, usPerChange));
   }
 
+  /**
+   * {@code budget} (split of another window's samples) set to a measured window: the JIT compiler's row is that window's
+   * own ({@code jitUs}, from its compiler threads' CPU), every other component gets its share of the rest of
+   * {@code usPerChange} as in the samples. The JIT compiles when it does; the proportions of the rest hold.
+   */
+  static JsonObject withJit(JsonObject budget, double usPerChange, double jitUs) {
+    JsonArray others = new JsonArray();
+    double otherPct = 0;
+    for (Object o : budget.getJsonArray("byComponent")) {
+      JsonObject c = (JsonObject) o;
+      if (!c.getString("name").equals(JIT)) {
+        others.add(c);
+        otherPct += c.getDouble("pct");
+      }
+    }
+    double rest = Math.max(0, usPerChange - jitUs);
+    List<JsonObject> rows = new ArrayList<>();
+    rows.add(row(JIT, jitUs, usPerChange));
+    for (Object o : others) {
+      JsonObject c = (JsonObject) o;
+      rows.add(row(c.getString("name"), otherPct <= 0 ? 0 : rest * c.getDouble("pct") / otherPct, usPerChange));
+    }
+    rows.sort(Comparator.comparingDouble((JsonObject c) -> c.getDouble("usPerChange")).reversed());
+    return budget.copy().put("usPerChange", CpuWindow.round(usPerChange)).put("byComponent", new JsonArray(new ArrayList<>(rows)));
+  }
+
+  private static JsonObject row(String name, double us, double total) {
+    return new JsonObject().put("name", name).put("usPerChange", CpuWindow.round(us))
+        .put("pct", CpuWindow.round(total <= 0 ? 0 : 100 * us / total));
+  }
+
   static String component(String thread, String[] frames) {
     if (thread.contains("CompilerThre")) { // native thread names are cut at 15 characters
-      return "JIT compiler";
+      return JIT;
     }
     if (thread.startsWith("GC Thread") || thread.startsWith("G1 ")) {
       return "garbage collector";

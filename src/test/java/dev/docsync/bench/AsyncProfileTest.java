@@ -2,6 +2,7 @@ package dev.docsync.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,5 +59,23 @@ class AsyncProfileTest {
     assertThat(first.getDouble("usPerChange")).isEqualTo(1500.0); // 30 of 50 samples
     assertThat(budget.getJsonArray("byThread").getJsonObject(1).getString("name")).isEqualTo("vert.x-eventloop-thread");
     assertThat(budget.getJsonArray("byThread").getJsonObject(1).getDouble("pct")).isEqualTo(40.0);
+  }
+
+  @Test
+  void theJitRowComesFromTheMeasuredWindowAndTheRestKeepsItsProportions() {
+    JsonObject sampled = new JsonObject().put("samples", 100).put("usPerChange", 5000.0).put("byComponent", new JsonArray()
+        .add(new JsonObject().put("name", AsyncProfile.JIT).put("usPerChange", 2000.0).put("pct", 40.0))
+        .add(new JsonObject().put("name", "Automerge core (JNI calls)").put("usPerChange", 2000.0).put("pct", 40.0))
+        .add(new JsonObject().put("name", "event bus").put("usPerChange", 1000.0).put("pct", 20.0)));
+
+    JsonObject measured = AsyncProfile.withJit(sampled, 3100, 100);
+
+    assertThat(measured.getDouble("usPerChange")).isEqualTo(3100.0);
+    JsonArray rows = measured.getJsonArray("byComponent");
+    assertThat(rows.getJsonObject(0).getString("name")).isEqualTo("Automerge core (JNI calls)");
+    assertThat(rows.getJsonObject(0).getDouble("usPerChange")).isEqualTo(2000.0); // 2/3 of the 3,000 that is not JIT
+    assertThat(rows.getJsonObject(1).getDouble("usPerChange")).isEqualTo(1000.0);
+    assertThat(rows.getJsonObject(2).getString("name")).isEqualTo(AsyncProfile.JIT);
+    assertThat(rows.getJsonObject(2).getDouble("usPerChange")).isEqualTo(100.0);
   }
 }

@@ -71,6 +71,13 @@ final class CpuWindow {
     return seconds <= 0 ? 0 : 100.0 * ticks / Proc.CLK_TCK / seconds;
   }
 
+  /** % of a core the JIT compiler threads took in a window's figures (its "serverThreads"), or null. */
+  static Double jitPct(JsonObject usage) {
+    JsonObject threads = usage.getJsonObject("serverThreads");
+    return threads == null ? null : threads.fieldNames().stream()
+        .filter(t -> t.startsWith("C") && t.contains("CompilerThre")).mapToDouble(threads::getDouble).sum();
+  }
+
   static double round(double v) {
     return Math.round(v * 10) / 10.0;
   }

@@ -166,13 +166,8 @@ final class Report {
 
   /** A step's server CPU less its JIT compiler threads: what the work itself costs once the JVM has compiled it. */
   private static Double withoutJit(JsonObject step) {
-    JsonObject threads = step.getJsonObject("serverThreads");
-    if (threads == null || step.getDouble("serverCpu") == null) {
-      return null;
-    }
-    double jit = threads.fieldNames().stream().filter(t -> t.startsWith("C") && t.contains("CompilerThre"))
-        .mapToDouble(threads::getDouble).sum();
-    return CpuWindow.round(step.getDouble("serverCpu") - jit);
+    Double jit = CpuWindow.jitPct(step);
+    return jit == null || step.getDouble("serverCpu") == null ? null : CpuWindow.round(step.getDouble("serverCpu") - jit);
   }
 
   private void targets() {
@@ -254,7 +249,8 @@ final class Report {
         + "events, up to one per " + AsyncProfile.INTERVAL_US / 1000 + " ms of a thread's CPU, every thread, Java and "
         + "native frames; component = the first match from the leaf up, see `AsyncProfile`; the agent is loaded at the "
         + "JVM's start and idle outside sampled windows): sampling costs CPU of its own (the sampled window's row), so "
-        + "its proportions are applied to the unsampled window's CPU.");
+        + "the JIT compiler's row is the measured window's own (its compiler threads, /proc) and the samples' other "
+        + "proportions are applied to the rest of that window's CPU.");
     line();
     List<Double> docsync = componentTable(profiled);
     List<JsonObject> references = profiled.stream().map(st -> ns.stream().map(o -> (JsonObject) o)

@@ -164,12 +164,17 @@ final class Scenarios {
   /**
    * Sampling costs the server CPU of its own (async-profiler's perf events on every thread: +27% of docsync's CPU at 4
    * typists, +11% at 16, A/B of 2026-11-30), so a step's figures come from its unsampled window and the split from a
-   * second, sampled step right after it (as many typists, a fresh document): its proportions applied to the unsampled
-   * CPU per change.
+   * second, sampled step right after it (as many typists, a fresh document): the JIT compiler's row is the unsampled
+   * window's own (it compiles when it does), the samples' other proportions are applied to the rest of its CPU.
    */
   private static void sampledBudget(JsonObject step, JsonObject sampled) {
     String samples = sampled.getString("samplesFile");
-    step.put("cpuBudget", budget(samples == null ? null : Path.of(samples), usPerChange(step)))
+    JsonObject budget = budget(samples == null ? null : Path.of(samples), usPerChange(step));
+    Double jitPct = CpuWindow.jitPct(step);
+    if (!budget.containsKey("error") && jitPct != null && step.getDouble("offered") > 0) {
+      budget = AsyncProfile.withJit(budget, usPerChange(step), jitPct * 10_000 / step.getDouble("offered"));
+    }
+    step.put("cpuBudget", budget)
         .put("sampledWindow", new JsonObject().put("serverCpu", sampled.getDouble("serverCpu"))
             .put("offered", sampled.getDouble("offered")).put("usPerChange", CpuWindow.round(usPerChange(sampled))));
   }
