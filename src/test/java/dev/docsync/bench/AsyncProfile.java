@@ -111,24 +111,15 @@ final class AsyncProfile {
    * {@code usPerChange} as in the samples. The JIT compiles when it does; the proportions of the rest hold.
    */
   static JsonObject withJit(JsonObject budget, double usPerChange, double jitUs) {
-    JsonArray others = new JsonArray();
-    double otherPct = 0;
-    for (Object o : budget.getJsonArray("byComponent")) {
-      JsonObject c = (JsonObject) o;
-      if (!c.getString("name").equals(JIT)) {
-        others.add(c);
-        otherPct += c.getDouble("pct");
-      }
-    }
+    List<JsonObject> others = budget.getJsonArray("byComponent").stream().map(o -> (JsonObject) o)
+        .filter(c -> !c.getString("name").equals(JIT)).toList();
+    double otherPct = others.stream().mapToDouble(c -> c.getDouble("pct")).sum();
     double rest = Math.max(0, usPerChange - jitUs);
     List<JsonObject> rows = new ArrayList<>();
     rows.add(row(JIT, jitUs, usPerChange));
-    for (Object o : others) {
-      JsonObject c = (JsonObject) o;
-      rows.add(row(c.getString("name"), otherPct <= 0 ? 0 : rest * c.getDouble("pct") / otherPct, usPerChange));
-    }
+    others.forEach(c -> rows.add(row(c.getString("name"), otherPct <= 0 ? 0 : rest * c.getDouble("pct") / otherPct, usPerChange)));
     rows.sort(Comparator.comparingDouble((JsonObject c) -> c.getDouble("usPerChange")).reversed());
-    return budget.copy().put("usPerChange", CpuWindow.round(usPerChange)).put("byComponent", new JsonArray(new ArrayList<>(rows)));
+    return budget.copy().put("usPerChange", CpuWindow.round(usPerChange)).put("byComponent", new JsonArray(rows));
   }
 
   private static JsonObject row(String name, double us, double total) {

@@ -306,7 +306,8 @@ public final class SyncBench {
       Path jar = Path.of(name.equals(BASELINE) ? options.get("baseline-jar")
           : options.getOrDefault("jar", "target/docsync.jar")).toAbsolutePath();
       if (!Files.exists(jar)) {
-        throw new IllegalStateException("no docsync jar at " + jar + " (mvn package, or --jar=...)");
+        throw new IllegalStateException("no docsync jar at " + jar + (name.equals(BASELINE) ? " (--baseline-jar=...)"
+            : " (mvn package, or --jar=...)"));
       }
       // As in the container (Dockerfile): glibc keeps what the Automerge core freed (a document load's scratch
       // memory) unless trimmed; untrimmed, a 50k-change document's cold fetch left 101 MB resident instead of 65 MB.
